@@ -1,0 +1,183 @@
+"""Typed records of the SQL contract (docs/sql-contract.md).
+
+One pydantic model per contract table. Extractors build these records; the
+loader turns them into DuckDB rows. The DuckDB DDL is derived from these
+models (schemas/ddl.py), so a column exists in exactly one place.
+
+Provenance fields (page, bbox, sheet, cell, source) come from `Provenance`
+and are shared by every record that comes from a document.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DocumentKind = Literal["business_development_plan", "promotion_plan", "progress_report", "unknown"]
+DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr"]
+Severity = Literal["error", "warning", "info"]
+BBox = tuple[float, float, float, float]
+
+
+class Record(BaseModel):
+    """Base of every contract row: frozen, so derived records are new objects."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Provenance(Record):
+    """Where a value came from: page + bbox for PDFs, sheet + cell for spreadsheets."""
+
+    page: int | None = Field(None, description="1-based PDF page")
+    bbox: BBox | None = Field(None, description="x0, top, x1, bottom in PDF points")
+    sheet: str | None = Field(None, description="worksheet name")
+    cell: str | None = Field(None, description="A1-style cell reference")
+    source: Literal["text", "ocr", "cell"] | None = Field(
+        None, description="text layer, OCR or spreadsheet cell")
+
+
+class Document(Record):
+    doc_id: str = Field(description="sha256 hex of the file bytes")
+    source_path: str
+    file_name: str
+    kind: DocumentKind = "unknown"
+    status: DocumentStatus = "ok"
+    error: str | None = None
+    pages: int | None = None
+    ingested_at: dt.datetime | None = None
+    extractor_version: str | None = None
+    file_size: int | None = None
+    file_mtime: float | None = None
+
+
+class Plan(Record):
+    chamber: str | None = None
+    chamber_corporate_number: str | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    goals: str | None = None
+    page: int | None = None
+
+
+class PlanMunicipality(Record):
+    name: str
+    local_gov_code: str | None = None
+    page: int | None = None
+
+
+class Section(Record):
+    section_no: str
+    title: str
+    level: int = 1
+    parent_no: str | None = None
+    page_start: int | None = None
+    page_end: int | None = None
+    body: str | None = None
+    canonical: str | None = None
+
+
+class Target(Provenance):
+    section_no: str | None = None
+    metric: str
+    parent_metric: str | None = None
+    fiscal_year: int | None = None
+    is_baseline: bool = False
+    value: float | None = None
+    unit: str | None = None
+    raw: str | None = None
+    indicator: str | None = None
+
+
+class Budget(Provenance):
+    item: str
+    is_total: bool = False
+    fiscal_year: int | None = None
+    amount_thousand_yen: int | None = None
+    raw: str | None = None
+
+
+class FundingSource(Record):
+    source: str
+    page: int | None = None
+
+
+class Contact(Record):
+    organization: str | None = None
+    department: str | None = None
+    postal_code: str | None = None
+    address: str | None = None
+    tel: str | None = None
+    fax: str | None = None
+    email: str | None = None
+    url: str | None = None
+    page: int | None = None
+
+
+class Partner(Record):
+    name: str | None = None
+    address: str | None = None
+    representative: str | None = None
+    content: str | None = None
+    role: str | None = None
+    page: int | None = None
+
+
+class ProgressRow(Provenance):
+    direction: str | None = None
+    measure: str | None = None
+    project: str | None = None
+    metric: str | None = None
+    page_ref: str | None = None
+    implementer: str | None = None
+    unit: str | None = None
+    fiscal_year: int | None = None
+    target: float | None = None
+    actual: float | None = None
+    grade: str | None = None
+    grade_computed: str | None = None
+
+
+class Finding(Record):
+    severity: Severity = "warning"
+    code: str
+    message: str
+    location: str | None = None
+
+
+class Extraction(Record):
+    """Everything one extractor found in one document (without doc_id: the loader adds it)."""
+
+    kind: DocumentKind = "unknown"
+    status: DocumentStatus = "ok"
+    error: str | None = None
+    pages: int | None = None
+    plans: list[Plan] = []
+    plan_municipalities: list[PlanMunicipality] = []
+    sections: list[Section] = []
+    targets: list[Target] = []
+    budgets: list[Budget] = []
+    funding_sources: list[FundingSource] = []
+    contacts: list[Contact] = []
+    partners: list[Partner] = []
+    progress: list[ProgressRow] = []
+    findings: list[Finding] = []
+
+
+# Contract table name -> record model; the order is the load order.
+CONTRACT_TABLES: dict[str, type[Record]] = {
+    "documents": Document,
+    "plans": Plan,
+    "plan_municipalities": PlanMunicipality,
+    "sections": Section,
+    "targets": Target,
+    "budgets": Budget,
+    "funding_sources": FundingSource,
+    "contacts": Contact,
+    "partners": Partner,
+    "progress": ProgressRow,
+    "findings": Finding,
+}
+
+# Tables filled from an Extraction (every one but documents).
+EXTRACTION_TABLES = [name for name in CONTRACT_TABLES if name != "documents"]
