@@ -1,0 +1,103 @@
+"""One file → one Extraction: open the layout, choose the extractor, extract.
+
+Runs inside worker processes. Never raises for a bad file: every problem becomes
+a `failed` / `needs_ocr` Extraction with a one-line readable error, so one bad
+file never stops a batch.
+"""
+from __future__ import annotations
+
+import importlib
+import traceback
+import zipfile
+from pathlib import Path
+
+from extractors import base
+from schemas.records import Extraction, Finding
+
+EXTRACTOR_VERSION = "0.1.0"
+
+PDF_SUFFIXES = {".pdf"}
+SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
+SUPPORTED_SUFFIXES = PDF_SUFFIXES | SHEET_SUFFIXES
+
+# Every document kind's module; importing one registers its extractor.
+EXTRACTOR_MODULES = (
+    "extractors.business_plan",
+    "extractors.promotion_plan",
+    "extractors.progress",
+)
+
+OCR_HINT = ("no text layer (scanned pages?): install Debian's tesseract-ocr and "
+            "tesseract-ocr-jpn to read it by OCR")
+
+
+def load_extractors() -> dict[str, base.Extractor]:
+    for module in EXTRACTOR_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # a missing dependency is a real error; tests check all kinds load
+                raise
+    return base.registered()
+
+
+def open_layout(path: Path):
+    """The layout of a file, by its bytes' type rather than its name where they disagree."""
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        from extractors.pdf_layout import read_pdf_layout
+        return read_pdf_layout(path)
+    if suffix in SHEET_SUFFIXES:
+        from extractors.workbook import read_workbook
+        return read_workbook(path)
+    raise ValueError(f"unsupported file type {suffix!r} (shoko reads {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line reason a user can act on."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, zipfile.BadZipFile):
+        return f"not a valid xlsx (zip) file: {text}"
+    if isinstance(exc, MemoryError):
+        return "ran out of memory while reading the file"
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+def page_count(layout) -> int | None:
+    pages = getattr(layout, "pages", None)
+    if pages is not None:
+        return len(pages)
+    sheets = getattr(layout, "sheets", None)
+    return len(sheets) if sheets is not None else None
+
+
+def extract_file(path: str | Path, debug: bool = False) -> Extraction:
+    path = Path(path)
+    if path.stat().st_size == 0:
+        return Extraction(status="failed", error="empty file (0 bytes)")
+    try:
+        layout = open_layout(path)
+    except Exception as exc:  # any reader error is a property of the file, not of the batch
+        if debug:
+            traceback.print_exc()
+        return Extraction(status="failed", error=describe_error(exc))
+    pages = page_count(layout)
+    page_list = getattr(layout, "pages", None)
+    if page_list is not None and page_list and not any(p.has_text_layer for p in page_list):
+        return Extraction(status="needs_ocr", error=OCR_HINT, pages=pages)
+    load_extractors()
+    chosen = base.choose(layout)
+    if chosen is None:
+        finding = Finding(severity="warning", code="unknown_document_kind",
+                          message="not recognised as a business development plan, "
+                                  "promotion plan or progress report")
+        return Extraction(kind="unknown", pages=pages, findings=[finding])
+    try:
+        extraction = chosen.extract(layout)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        return Extraction(kind=chosen.kind, status="failed", pages=pages,
+                          error=f"extractor {chosen.kind} failed: {describe_error(exc)}")
+    return extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind})

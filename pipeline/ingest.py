@@ -1,0 +1,231 @@
+"""Batch ingestion: discover files → skip unchanged → extract in workers → load per document.
+
+Extraction runs in worker processes (one process per document, started from a
+forkserver so it forks a clean interpreter with the extractors already
+imported); loading happens in the parent, one transaction per document. A worker
+that crashes, is killed or exceeds the time limit fails its document only.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import multiprocessing.connection
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from pipeline import store
+from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, extract_file
+from schemas.records import Document, Extraction
+
+STATUSES = ("ok", "partial", "failed", "needs_ocr", "unchanged")
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    db: Path = store.DEFAULT_DB
+    workers: int = max(1, os.cpu_count() or 1)  # 0 = extract in this process (debugging)
+    force: bool = False
+    timeout_s: float = 300.0
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    path: Path
+    source_path: str
+    doc_id: str
+    size: int
+    mtime: float
+    replaces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileResult:
+    source_path: str
+    status: str
+    kind: str | None = None
+    pages: int = 0
+    error: str | None = None
+    counts: dict = field(default_factory=dict)
+
+
+@dataclass
+class IngestSummary:
+    results: list[FileResult] = field(default_factory=list)
+    elapsed_s: float = 0.0
+    table_rows: dict = field(default_factory=dict)
+
+    @property
+    def status_counts(self) -> Counter:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def pages(self) -> int:
+        return sum(r.pages for r in self.results if r.status != "unchanged")
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(r.status in ("ok", "unchanged") for r in self.results) else 1
+
+
+# --- discover -----------------------------------------------------------------------
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Supported files under the given files and folders, sorted, each once."""
+    found: dict[str, Path] = {}
+    for given in paths:
+        root = Path(given)
+        if not root.exists():
+            raise FileNotFoundError(f"no such file or folder: {given}")
+        candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in candidates:
+            if path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith("~$"):
+                found.setdefault(str(path), path)
+    return list(found.values())
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- plan: skip unchanged ------------------------------------------------------------
+
+def plan_jobs(con, files: list[Path], force: bool) -> tuple[list[Job], list[FileResult]]:
+    """Jobs to extract, and files already loaded as they are (checked by stat, then by hash)."""
+    by_path = store.known_files(con)
+    by_id = store.known_doc_ids(con)
+    jobs: list[Job] = []
+    unchanged: list[FileResult] = []
+    for path in files:
+        source_path = str(path)
+        stat = path.stat()
+        known = by_path.get(source_path)
+        current = known is not None and known.extractor_version == EXTRACTOR_VERSION
+        if (not force and current and known.size == stat.st_size and known.mtime == stat.st_mtime):
+            unchanged.append(FileResult(source_path, "unchanged"))
+            continue
+        doc_id = sha256_file(path)
+        same_bytes = by_id.get(doc_id)
+        if not force and same_bytes and same_bytes.extractor_version == EXTRACTOR_VERSION:
+            store.touch_document(con, doc_id, source_path, stat.st_size, stat.st_mtime)
+            unchanged.append(FileResult(source_path, "unchanged"))
+            continue
+        replaces = (known.doc_id,) if known and known.doc_id != doc_id else ()
+        jobs.append(Job(path, source_path, doc_id, stat.st_size, stat.st_mtime, replaces))
+    return jobs, unchanged
+
+
+# --- extract in workers --------------------------------------------------------------
+
+def _worker(path: str, debug: bool, conn) -> None:
+    try:
+        conn.send(extract_file(path, debug=debug))
+    except BaseException as exc:  # last resort: the parent must always hear back
+        conn.send(Extraction(status="failed", error=f"worker error: {type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _context():
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["pipeline.extract", "extractors.pdf_layout"])
+    return ctx
+
+
+def run_in_workers(jobs: list[Job], workers: int, timeout_s: float,
+                   debug: bool = False) -> Iterator[tuple[Job, Extraction]]:
+    """Extractions in completion order; a dead or hung worker fails its own job only."""
+    if workers <= 0:
+        for job in jobs:
+            yield job, extract_file(job.path, debug=debug)
+        return
+    ctx = _context()
+    pending = list(reversed(jobs))
+    running: dict = {}  # receiving connection -> (job, process, deadline)
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.pop()
+                receiver, sender = ctx.Pipe(duplex=False)
+                process = ctx.Process(target=_worker, args=(str(job.path), debug, sender), daemon=True)
+                process.start()
+                sender.close()
+                running[receiver] = (job, process, time.monotonic() + timeout_s)
+            waitables = list(running) + [proc.sentinel for _, proc, _ in running.values()]
+            nearest = min(deadline for _, _, deadline in running.values())
+            ready = multiprocessing.connection.wait(waitables, timeout=max(0.0, nearest - time.monotonic()))
+            for receiver in list(running):
+                job, process, deadline = running[receiver]
+                result = None
+                if receiver in ready or process.sentinel in ready:
+                    try:
+                        result = receiver.recv()
+                    except (EOFError, OSError):
+                        process.join(5)
+                        code = process.exitcode
+                        reason = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+                        result = Extraction(status="failed", error=f"worker died while extracting ({reason})")
+                elif time.monotonic() >= deadline:
+                    process.kill()
+                    result = Extraction(status="failed",
+                                        error=f"timed out after {timeout_s:g} s (per-document limit)")
+                if result is not None:
+                    process.join(5)
+                    receiver.close()
+                    del running[receiver]
+                    yield job, result
+    finally:
+        for receiver, (_, process, _) in running.items():
+            process.kill()
+            receiver.close()
+
+
+# --- load ----------------------------------------------------------------------------
+
+def document_row(job: Job, extraction: Extraction) -> Document:
+    return Document(
+        doc_id=job.doc_id, source_path=job.source_path, file_name=job.path.name,
+        kind=extraction.kind, status=extraction.status, error=extraction.error,
+        pages=extraction.pages, ingested_at=store.now(), extractor_version=EXTRACTOR_VERSION,
+        file_size=job.size, file_mtime=job.mtime)
+
+
+Reporter = Callable[[str, object], None]
+
+
+def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions(),
+           report: Reporter = lambda event, payload: None) -> IngestSummary:
+    """Ingest files and folders into the database; `report` hears 'planned', 'file' events."""
+    started = time.perf_counter()
+    files = discover(paths)
+    summary = IngestSummary()
+    con = store.connect(options.db)
+    try:
+        jobs, unchanged = plan_jobs(con, files, options.force)
+        summary.results.extend(unchanged)
+        report("planned", {"total": len(files), "to_extract": len(jobs), "unchanged": len(unchanged)})
+        for result in unchanged:
+            report("file", result)
+        for job, extraction in run_in_workers(jobs, options.workers, options.timeout_s, options.debug):
+            counts = store.load_document(con, document_row(job, extraction), extraction, list(job.replaces))
+            result = FileResult(job.source_path, extraction.status, extraction.kind,
+                                extraction.pages or 0, extraction.error, counts)
+            summary.results.append(result)
+            report("file", result)
+        summary.table_rows = store.table_counts(con)
+    finally:
+        con.close()
+    summary.elapsed_s = time.perf_counter() - started
+    return summary

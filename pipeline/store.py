@@ -1,0 +1,176 @@
+"""The DuckDB file behind the SQL contract: schema, per-document loads, queries, exports.
+
+Loads are idempotent and atomic per document: one transaction deletes every row
+of the document's doc_id (and of the older version of the same path) and inserts
+the new rows in bulk, one Arrow table per contract table. A crash or Ctrl-C
+leaves each document either whole or absent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from schemas.ddl import all_ddl, table_columns
+from schemas.records import CONTRACT_TABLES, EXTRACTION_TABLES, Document, Extraction
+
+DEFAULT_DB = Path("data/processed/plans.duckdb")
+
+
+class DatabaseLockedError(RuntimeError):
+    """Another process holds the database file open for writing."""
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    doc_id: str
+    size: int | None
+    mtime: float | None
+    extractor_version: str | None
+    status: str
+
+
+def _extra_views() -> list[str]:
+    """Views other modules define (reconciliation, dashboards); each module owns its SQL."""
+    from pipeline import views
+
+    return views.all_views()
+
+
+def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers, create and migrate) the database; a clear error when it is locked."""
+    target = str(path)
+    if target != ":memory:" and not read_only:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and target != ":memory:" and not Path(target).exists():
+        raise FileNotFoundError(f"no database at {target}: run `shoko ingest` first")
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseLockedError(
+                f"{target} is open for writing by another process (another `shoko ingest`?); "
+                "wait for it to finish and run again") from None
+        raise
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables, add missing columns (the contract only ever grows), create views."""
+    for statement in all_ddl():
+        con.execute(statement)
+    existing = {(t, c) for t, c in con.execute(
+        "select table_name, column_name from information_schema.columns").fetchall()}
+    for table in CONTRACT_TABLES:
+        for column, sqltype in table_columns(table):
+            if (table, column) not in existing:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+    for statement in _extra_views():
+        con.execute(statement)
+
+
+def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
+    """source_path -> what the database holds for it, to skip unchanged files."""
+    rows = con.execute(
+        "select source_path, doc_id, file_size, file_mtime, extractor_version, status from documents"
+    ).fetchall()
+    return {r[0]: KnownFile(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+
+
+def known_doc_ids(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
+    rows = con.execute(
+        "select doc_id, file_size, file_mtime, extractor_version, status from documents").fetchall()
+    return {r[0]: KnownFile(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+
+
+def _arrow_table(table: str, doc_id: str, records: list) -> pa.Table:
+    columns = table_columns(table)
+    data: dict[str, list] = {name: [] for name, _ in columns}
+    for record in records:
+        values = record.model_dump()
+        for name, _ in columns:
+            data[name].append(doc_id if name == "doc_id" else values.get(name))
+    return pa.table({name: _arrow_column(values) for name, values in data.items()})
+
+
+def _arrow_column(values: list) -> pa.Array:
+    # bbox tuples become lists so Arrow infers a list type DuckDB casts to DOUBLE[4]
+    if any(isinstance(v, tuple) for v in values):
+        values = [list(v) if v is not None else None for v in values]
+    if all(v is None for v in values):
+        return pa.array(values, type=pa.null())
+    return pa.array(values)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
+    names = ", ".join(arrow.column_names)
+    casts = ", ".join(f"CAST(\"{n}\" AS {t}) AS {n}" for n, t in table_columns(table))
+    con.register("_shoko_batch", arrow)
+    try:
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _shoko_batch")
+    finally:
+        con.unregister("_shoko_batch")
+
+
+def delete_document(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
+    for table in [*EXTRACTION_TABLES, "documents"]:
+        con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
+
+
+def load_document(con: duckdb.DuckDBPyConnection, document: Document, extraction: Extraction,
+                  replaces: list[str] = ()) -> dict[str, int]:
+    """Replace everything held for this document (and for `replaces`) in one transaction."""
+    counts: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_document(con, [document.doc_id, *replaces])
+        _insert(con, "documents", _arrow_table("documents", document.doc_id, [document]))
+        for table in EXTRACTION_TABLES:
+            records = getattr(extraction, table)
+            if records:
+                _insert(con, table, _arrow_table(table, document.doc_id, records))
+            counts[table] = len(records)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def touch_document(con: duckdb.DuckDBPyConnection, doc_id: str, source_path: str,
+                   size: int, mtime: float) -> None:
+    """Record a new path/mtime for bytes already loaded (a copy or a touched file)."""
+    con.execute("UPDATE documents SET source_path = ?, file_size = ?, file_mtime = ? WHERE doc_id = ?",
+                [source_path, size, mtime, doc_id])
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CONTRACT_TABLES}
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
+                   names: list[str] | None = None) -> list[Path]:
+    """One Parquet file per contract table (and per view named in `names`)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names or list(CONTRACT_TABLES):
+        target = out / f"{name}.parquet"
+        con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
+        written.append(target)
+    return written
+
+
+def views_for_export() -> list[str]:
+    from pipeline import views
+
+    return list(views.VIEWS)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)

@@ -1,0 +1,68 @@
+"""DuckDB DDL derived from the pydantic records, so a column is declared once.
+
+Every table but `documents` starts with `doc_id`; `documents` is keyed by it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+
+from pydantic import BaseModel
+
+from schemas.records import CONTRACT_TABLES
+
+# Columns whose DuckDB type is not the default for their Python type.
+TYPE_OVERRIDES = {
+    ("budgets", "amount_thousand_yen"): "BIGINT",
+    ("documents", "file_size"): "BIGINT",
+}
+
+SCALAR_TYPES = {
+    str: "VARCHAR",
+    int: "INTEGER",
+    float: "DOUBLE",
+    bool: "BOOLEAN",
+    dt.date: "DATE",
+    dt.datetime: "TIMESTAMP",
+}
+
+
+def _strip_optional(annotation):
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def duckdb_type(annotation) -> str:
+    annotation = _strip_optional(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "VARCHAR"
+    if origin is tuple:
+        args = typing.get_args(annotation)
+        return f"{duckdb_type(args[0])}[{len(args)}]"
+    if annotation in SCALAR_TYPES:
+        return SCALAR_TYPES[annotation]
+    raise TypeError(f"no DuckDB type for {annotation!r}")
+
+
+def table_columns(table: str) -> list[tuple[str, str]]:
+    """(column, DuckDB type) in table order, doc_id first."""
+    model: type[BaseModel] = CONTRACT_TABLES[table]
+    columns = [] if table == "documents" else [("doc_id", "VARCHAR")]
+    for name, field in model.model_fields.items():
+        columns.append((name, TYPE_OVERRIDES.get((table, name), duckdb_type(field.annotation))))
+    return columns
+
+
+def create_table_sql(table: str) -> str:
+    cols = ",\n  ".join(f"{name} {sqltype}" for name, sqltype in table_columns(table))
+    key = ",\n  PRIMARY KEY (doc_id)" if table == "documents" else ""
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n  {cols}{key}\n)"
+
+
+def all_ddl() -> list[str]:
+    return [create_table_sql(t) for t in CONTRACT_TABLES]
