@@ -1,0 +1,135 @@
+"""Numbers with units, signs, approximations, ranges and null markers.
+
+``parse_quantity`` reads one table cell. It never guesses: a cell without a
+readable number gives ``value=None`` and keeps the word (維持, 未定 …) in
+``null_word``; a dash-like cell gives ``value=None`` and no word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.normalize.text import clean_label, kanji_to_int
+
+# After NFKC: "－" is "-"; the others survive NFKC unchanged.
+_NULL_CHARS = set("-‐‑‒–—―−﹣─━ー ｰ…・/")
+_APPROX_PREFIX = re.compile(r"^(?:約|およそ|概ね|おおむね|大体|ほぼ)\s*")
+_APPROX_SUFFIX = re.compile(r"\s*(?:程度|前後|ほど|位|くらい|ぐらい)$")
+_BOUND_SUFFIX = re.compile(r"\s*(?:以上|以下|未満|超)$")
+_NEGATIVE = "△▲−‐﹣\\-"
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+_RANGE_MARK = r"[～〜~\-]|から"
+_QUANTITY = re.compile(
+    rf"(?P<sign>[{_NEGATIVE}+])?\s*(?P<num>{_NUMBER})"
+    rf"(?:\s*(?:{_RANGE_MARK})\s*(?P<upper>{_NUMBER}))?"
+    r"\s*(?P<unit>[^\s\d()（）\[\]「」、。,;:\-～〜~]*)"
+)
+# Counters after which a kanji numeral is a count (so 一般 is not "1 般").
+_KANJI_COUNTERS = (
+    "回", "人", "名", "者", "件", "社", "店", "部", "講座", "箇所", "か所", "ヶ所",
+    "カ所", "本", "校", "団体", "事業者", "日", "か月", "ヶ月", "倍", "割", "%",
+)
+_KANJI_QUANTITY = re.compile(
+    r"(?P<num>[〇一二三四五六七八九十百千万]+)(?P<unit>" + "|".join(map(re.escape, _KANJI_COUNTERS)) + r")?$"
+)
+# Frequency prefixes ("年3回", "月1回") become a per-period unit "回/年".
+_PER_PREFIX = re.compile(r"^(?:毎)?(?P<per>年|月|週|日)(?:間)?$")
+
+_YEN_FACTORS = {
+    "円": 1, "千円": 1e3, "万円": 1e4, "十万円": 1e5, "百万円": 1e6,
+    "千万円": 1e7, "億円": 1e8,
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float | None
+    unit: str | None
+    raw: str
+    approximate: bool = False
+    null_word: str | None = None
+    upper: float | None = None
+
+
+def is_null_marker(s: str) -> bool:
+    """True for empty cells and cells holding only dashes or similar marks.
+
+    >>> [is_null_marker(x) for x in ["", "-", "—", "－", "―", "‐", " ー ", "ー ー"]]
+    [True, True, True, True, True, True, True, True]
+    >>> is_null_marker("維持"), is_null_marker("データー"), is_null_marker("-5")
+    (False, False, False)
+    """
+    if not isinstance(s, str):
+        return True
+    t = clean_label(s)
+    return all(ch in _NULL_CHARS for ch in t)
+
+
+def _to_float(token: str | None) -> float | None:
+    return float(token.replace(",", "")) if token else None
+
+
+def parse_quantity(s: str) -> Quantity:
+    """Read one cell as value + unit.
+
+    >>> parse_quantity("1 2回")
+    Quantity(value=12.0, unit='回', raw='1 2回', approximate=False, null_word=None, upper=None)
+    >>> q = parse_quantity("約6,000人"); (q.value, q.unit, q.approximate)
+    (6000.0, '人', True)
+    >>> [parse_quantity(x).value for x in ["１２３，３３０", "△5", "▲5", "—", "五回"]]
+    [123330.0, -5.0, -5.0, None, 5.0]
+    >>> q = parse_quantity("3～5回"); (q.value, q.upper, q.unit)
+    (3.0, 5.0, '回')
+    >>> q = parse_quantity("維持"); (q.value, q.null_word)
+    (None, '維持')
+    """
+    if not isinstance(s, str):
+        s = ""
+    if is_null_marker(s):
+        return Quantity(None, None, s)
+    t = clean_label(s)
+    approximate = bool(_APPROX_PREFIX.search(t) or _APPROX_SUFFIX.search(t))
+    core = _BOUND_SUFFIX.sub("", _APPROX_SUFFIX.sub("", _APPROX_PREFIX.sub("", t)))
+    found = _digit_quantity(core) or _kanji_quantity(core)
+    if found is None:
+        return Quantity(None, None, s, approximate, null_word=t)
+    value, unit, upper = found
+    return Quantity(value, unit, s, approximate, None, upper)
+
+
+def _digit_quantity(t: str) -> tuple[float, str | None, float | None] | None:
+    m = _QUANTITY.search(t)
+    if m is None:
+        return None
+    prefix = t[: m.start()].strip()
+    value = _to_float(m["num"])
+    upper = _to_float(m["upper"])
+    if m["sign"] and m["sign"] != "+":
+        value = -value
+    unit = _BOUND_SUFFIX.sub("", m["unit"]) or None
+    per = _PER_PREFIX.match(prefix)
+    if per and unit:
+        unit = f"{unit}/{per['per']}"
+    return value, unit, upper
+
+
+def _kanji_quantity(t: str) -> tuple[float, str | None, None] | None:
+    m = _KANJI_QUANTITY.search(t)
+    if m is None or (m.start() > 0 and not _PER_PREFIX.match(t[: m.start()])):
+        return None
+    value = kanji_to_int(m["num"])
+    if value is None:
+        return None
+    return float(value), m["unit"], None
+
+
+def to_yen(q: Quantity) -> float | None:
+    """The amount in yen when the unit is a yen unit, else None.
+
+    >>> to_yen(parse_quantity("15万円")), to_yen(parse_quantity("81,130千円")), to_yen(parse_quantity("5人"))
+    (150000.0, 81130000.0, None)
+    """
+    if q.value is None or q.unit not in _YEN_FACTORS:
+        return None
+    return q.value * _YEN_FACTORS[q.unit]
