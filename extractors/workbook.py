@@ -1,0 +1,329 @@
+"""Spreadsheet layout layer: sheets → cell grid with values, display text, formats, merges.
+
+file → WorkbookLayout (sheets → cells, merged ranges), the spreadsheet twin of
+extractors/pdf_layout.py. Extractors read only this, never openpyxl or calamine, so
+.xlsx/.xlsm (openpyxl: number formats and merges), .xls/.ods (python-calamine) and
+CSV (cp932 or UTF-8) all look the same downstream. Rows and columns are 1-based.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CALAMINE_SUFFIXES = (".xls", ".ods", ".xlsb")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+WORKBOOK_SUFFIXES = XLSX_SUFFIXES + CALAMINE_SUFFIXES + CSV_SUFFIXES
+
+
+class WorkbookReadError(ValueError):
+    """The file is not a readable spreadsheet (corrupt, encrypted, unknown encoding)."""
+
+
+class WorkbookTooLargeError(WorkbookReadError):
+    """The spreadsheet would take too much memory to load (zip bomb or giant sheet)."""
+
+
+@dataclass(frozen=True)
+class WorkbookSettings:
+    """Every limit and fallback of the layout layer in one place."""
+
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_cells: int = 2_000_000
+    csv_encodings: tuple[str, ...] = ("utf-8-sig", "cp932")
+
+
+@dataclass(frozen=True)
+class SheetCell:
+    row: int
+    col: int
+    value: object
+    text: str
+    number_format: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{get_column_letter(self.col)}{self.row}"
+
+
+@dataclass(frozen=True)
+class MergedRange:
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    @property
+    def ref(self) -> str:
+        return (f"{get_column_letter(self.min_col)}{self.min_row}:"
+                f"{get_column_letter(self.max_col)}{self.max_row}")
+
+    def covers(self, row: int, col: int) -> bool:
+        return self.min_row <= row <= self.max_row and self.min_col <= col <= self.max_col
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    cells: tuple[SheetCell, ...]
+    merged: tuple[MergedRange, ...] = ()
+    n_rows: int = 0
+    n_cols: int = 0
+
+    def grid(self) -> list[list[SheetCell | None]]:
+        """n_rows × n_cols slots; a merged range's top-left cell stands in every slot it covers."""
+        slots: list[list[SheetCell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
+        for cell in self.cells:
+            slots[cell.row - 1][cell.col - 1] = cell
+        for merge in self.merged:
+            anchor = slots[merge.min_row - 1][merge.min_col - 1] if (
+                merge.min_row <= self.n_rows and merge.min_col <= self.n_cols) else None
+            for r in range(merge.min_row, min(merge.max_row, self.n_rows) + 1):
+                for c in range(merge.min_col, min(merge.max_col, self.n_cols) + 1):
+                    slots[r - 1][c - 1] = anchor
+        return slots
+
+    def merge_at(self, row: int, col: int) -> MergedRange | None:
+        return next((m for m in self.merged if m.covers(row, col)), None)
+
+    @property
+    def text(self) -> str:
+        rows: dict[int, list[str]] = {}
+        for cell in self.cells:
+            rows.setdefault(cell.row, []).append(cell.text)
+        return "\n".join(" ".join(texts) for _, texts in sorted(rows.items()))
+
+
+@dataclass(frozen=True)
+class WorkbookLayout:
+    path: Path | None
+    sheets: tuple[Sheet, ...]
+    format: str = "xlsx"
+    metadata: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(sheet.text for sheet in self.sheets)
+
+
+# --- display text -----------------------------------------------------------------
+
+_QUOTED = re.compile(r'"([^"]*)"|\\(.)')
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def _format_sections(number_format: str) -> str:
+    """The positive-number section of an Excel number format, without [colour]/[locale] tags."""
+    return _BRACKETS.sub("", number_format.split(";")[0])
+
+
+def _literals(section: str) -> str:
+    return "".join(a or b for a, b in _QUOTED.findall(section))
+
+
+def _split_format(number_format: str) -> tuple[str, str, str]:
+    """(prefix literal, digit placeholders, suffix literal) of the positive section."""
+    section = _format_sections(number_format)
+    bare = _QUOTED.sub(lambda m: "\0" * len(m.group(0)), section)  # mask quoted text
+    spots = [i for i, ch in enumerate(bare) if ch in "#0?"]
+    if not spots:
+        return "", "", _literals(section)
+    first, last = spots[0], spots[-1] + 1
+    suffix = _literals(section[last:]) + ("%" if "%" in bare[last:] else "")
+    return _literals(section[:first]), bare[first:last], suffix
+
+
+def format_literal(number_format: str | None) -> str:
+    """The literal text a number format prints after the number (`#,##0"人"` → `人`)."""
+    if not number_format or number_format == "General":
+        return ""
+    return _split_format(number_format)[2].strip()
+
+
+def format_number(value: float | int, number_format: str | None) -> str:
+    """Display text of a number under a simple Excel number format.
+
+    Hand-written because openpyxl does not render formats and no maintained library
+    does; it covers what progress sheets use (thousands separator, fixed decimals,
+    percent, quoted prefixes and unit suffixes), not dates or scientific formats.
+    """
+    if not number_format or _format_sections(number_format) in ("General", "@", ""):
+        return _general(value)
+    prefix, digits, suffix = _split_format(number_format)
+    if "%" in suffix:
+        value = value * 100
+    match = re.search(r"\.([0#?]+)", digits)
+    decimals = len(match.group(1)) if match else 0
+    body = f"{value:,.{decimals}f}" if "," in digits else f"{value:.{decimals}f}"
+    return f"{prefix}{body}{suffix}"
+
+
+def _general(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def display_text(value: object, number_format: str | None = None) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, number_format)
+    return _general(value).strip()
+
+
+# --- guards -----------------------------------------------------------------------
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def check_xlsx_size(path: Path, settings: WorkbookSettings = WorkbookSettings()) -> None:
+    """Refuse zip bombs and giant sheets before openpyxl inflates them into memory."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookReadError(f"{path.name}: not an xlsx (zip) file: {exc}") from exc
+    with archive:
+        total = sum(info.file_size for info in archive.infolist())
+        if total > settings.max_uncompressed_bytes:
+            raise WorkbookTooLargeError(
+                f"{path.name}: {total:,} bytes uncompressed, over the limit of "
+                f"{settings.max_uncompressed_bytes:,}")
+        for info in archive.infolist():
+            if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename):
+                continue
+            with archive.open(info) as handle:
+                head = handle.read(4096)
+            match = _DIMENSION.search(head)
+            if not match or not match.group(3):
+                continue
+            rows = int(match.group(4)) - int(match.group(2)) + 1
+            cols = _column_number(match.group(3)) - _column_number(match.group(1)) + 1
+            if rows * cols > settings.max_cells:
+                raise WorkbookTooLargeError(
+                    f"{path.name}: sheet {info.filename} spans {rows:,} × {cols:,} cells, "
+                    f"over the limit of {settings.max_cells:,}")
+
+
+# --- readers ----------------------------------------------------------------------
+
+def _sheet(name: str, cells: list[SheetCell], merged: list[MergedRange]) -> Sheet:
+    n_rows = max([c.row for c in cells] + [m.max_row for m in merged] + [0])
+    n_cols = max([c.col for c in cells] + [m.max_col for m in merged] + [0])
+    return Sheet(name=name, cells=tuple(cells), merged=tuple(merged), n_rows=n_rows, n_cols=n_cols)
+
+
+def layout_from_openpyxl(workbook, path: Path | None = None, fmt: str = "xlsx") -> WorkbookLayout:
+    """A WorkbookLayout from an openpyxl Workbook (also for workbooks built in memory)."""
+    sheets = []
+    for ws in workbook.worksheets:
+        cells = []
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+                    continue
+                cells.append(SheetCell(row=cell.row, col=cell.column, value=cell.value,
+                                       text=display_text(cell.value, cell.number_format),
+                                       number_format=cell.number_format))
+        merged = [MergedRange(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        sheets.append(_sheet(ws.title, cells, merged))
+    return WorkbookLayout(path=path, sheets=tuple(sheets), format=fmt)
+
+
+def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
+    import openpyxl
+
+    check_xlsx_size(path, settings)
+    try:
+        # not read_only: merged ranges are only parsed in the full mode
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
+        raise WorkbookReadError(f"{path.name}: cannot open as xlsx: {exc}") from exc
+    return layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
+
+
+def _read_calamine(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types per format
+        raise WorkbookReadError(f"{path.name}: cannot open as spreadsheet: {exc}") from exc
+    sheets = []
+    for index, name in enumerate(workbook.sheet_names):
+        ws = workbook.get_sheet_by_index(index)
+        if ws.total_height * ws.total_width > settings.max_cells:
+            raise WorkbookTooLargeError(
+                f"{path.name}: sheet {name} spans {ws.total_height:,} × {ws.total_width:,} cells")
+        cells = []
+        for r, values in enumerate(ws.to_python(skip_empty_area=False)):
+            for c, value in enumerate(values):
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                cells.append(SheetCell(row=r + 1, col=c + 1,
+                                       value=value, text=display_text(value)))
+        merged = [MergedRange(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1)
+                  for a, b in (ws.merged_cell_ranges or [])]
+        sheets.append(_sheet(name, cells, merged))
+    return WorkbookLayout(path=path, sheets=tuple(sheets), format=path.suffix.lower().lstrip("."))
+
+
+def decode_csv(data: bytes, settings: WorkbookSettings = WorkbookSettings()) -> tuple[str, str]:
+    """(text, encoding): the first of settings.csv_encodings that decodes strictly, else a guess."""
+    for encoding in settings.csv_encodings:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise WorkbookReadError("CSV: cannot detect the text encoding")
+    return str(best), best.encoding
+
+
+def _read_csv(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
+    data = path.read_bytes()
+    if len(data) > settings.max_uncompressed_bytes:
+        raise WorkbookTooLargeError(f"{path.name}: {len(data):,} bytes, over the limit")
+    text, encoding = decode_csv(data, settings)
+    dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    cells = []
+    for r, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        for c, value in enumerate(values, start=1):
+            if value.strip():
+                cells.append(SheetCell(row=r, col=c, value=value, text=value.strip()))
+        if len(cells) > settings.max_cells:
+            raise WorkbookTooLargeError(f"{path.name}: more than {settings.max_cells:,} cells")
+    sheet = _sheet(path.stem, cells, [])
+    return WorkbookLayout(path=path, sheets=(sheet,), format="csv", metadata={"encoding": encoding})
+
+
+def read_workbook(path: str | Path, settings: WorkbookSettings = WorkbookSettings()) -> WorkbookLayout:
+    """Read .xlsx/.xlsm (openpyxl), .xls/.ods/.xlsb (calamine) or .csv into a WorkbookLayout."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(path, settings)
+    if suffix in CALAMINE_SUFFIXES:
+        return _read_calamine(path, settings)
+    if suffix in CSV_SUFFIXES:
+        return _read_csv(path, settings)
+    raise WorkbookReadError(f"{path.name}: not a spreadsheet file type ({suffix or 'no suffix'})")
