@@ -1,0 +1,454 @@
+"""Progress reports (進捗状況): one ProgressRow per 実施事業 × fiscal year.
+
+layout (WorkbookLayout or PdfLayout) → cell grids → header band → column roles
+→ body rows → ProgressRow records → grades and findings.
+
+The core (`find_header`, `read_progress_grid`) sees only `GridCell` grids, so a sheet
+and its PDF export go through the same code; `grid_from_sheet` / `grid_from_table`
+are the two adapters. Nothing depends on where the table starts or on column order:
+the header row is the one naming 年間目標 / 実績 / 評価, each column's fiscal year is
+read from its own header text or the header cell above it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from extractors.base import register
+from extractors.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
+from extractors.pdf_layout import PdfLayout, Table
+from extractors.workbook import Sheet, WorkbookLayout
+from pipeline.normalize.numbers import is_null_marker, parse_quantity
+from pipeline.normalize.text import clean_label, normalize_text
+from pipeline.normalize.wareki import parse_fiscal_year
+from schemas.records import BBox, Extraction, Finding, ProgressRow
+
+ROLES = ("target", "actual", "grade")
+FIELDS = ("direction", "measure", "project", "implementer")
+
+
+@dataclass(frozen=True)
+class ProgressSettings:
+    """Header vocabularies (regexes over normalised header text), in one place."""
+
+    role_patterns: tuple[tuple[str, str], ...] = (
+        ("target", r"年間目標値?|目標値?|計画値"),
+        ("actual", r"実績値?|実績見込み?"),
+        ("grade", r"評価|達成度"),
+    )
+    field_patterns: tuple[tuple[str, str], ...] = (
+        ("direction", r"方向性|基本方針|方針"),
+        ("measure", r"個別施策|施策"),
+        ("implementer", r"実施主体|実施機関|担当|主体"),
+        ("project", r"実施事業|事業名|取組|事業"),
+    )
+    # `事業承継セミナー(参加者数) P.33`: the last parenthesised group is the metric
+    project_pattern: str = r"^(?P<project>.*?)\s*\((?P<metric>[^()]*)\)\s*(?P<page_ref>[PpＰｐ]\.?\s*\d+(?:\s*[-~～]\s*\d+)?)?\s*$"
+    page_ref_pattern: str = r"^(?P<project>.*?)\s*(?P<page_ref>[Pp]\.?\s*\d+(?:\s*[-~～]\s*\d+)?)\s*$"
+    max_header_rows: int = 3
+
+
+DEFAULT_SETTINGS = ProgressSettings()
+
+
+# --- the grid both layouts are turned into ------------------------------------------
+
+@dataclass(frozen=True)
+class GridCell:
+    text: str
+    anchor: tuple[int, int]  # top-left (row, col) of the merged cell: equal anchors = one cell
+    value: float | None = None  # the number a spreadsheet stores, when it stores one
+    sheet: str | None = None
+    cell: str | None = None
+    page: int | None = None
+    bbox: BBox | None = None
+
+    @property
+    def location(self) -> str | None:
+        if self.sheet is not None:
+            return f"{self.sheet}!{self.cell}"
+        return f"page {self.page}" if self.page is not None else None
+
+    def provenance(self) -> dict:
+        if self.sheet is not None:
+            return {"sheet": self.sheet, "cell": self.cell, "source": "cell"}
+        return {"page": self.page, "bbox": self.bbox, "source": "text"}
+
+
+Grid = list[list[GridCell | None]]
+
+
+def grid_from_sheet(sheet: Sheet) -> Grid:
+    grid: Grid = []
+    for row in sheet.grid():
+        out: list[GridCell | None] = []
+        for c in row:
+            if c is None:
+                out.append(None)
+                continue
+            number = c.value if isinstance(c.value, (int, float)) and not isinstance(c.value, bool) else None
+            if number is not None and "%" in (c.number_format or "") and c.text.endswith("%"):
+                number = number * 100  # a percent format stores 0.62 for 62 %
+            out.append(GridCell(text=c.text, anchor=(c.row, c.col), value=number,
+                                sheet=sheet.name, cell=c.ref))
+        grid.append(out)
+    return grid
+
+
+def grid_from_table(table: Table) -> Grid:
+    return [[GridCell(text=c.text, anchor=(c.row, c.col), page=table.page, bbox=c.bbox) if c else None
+             for c in row] for row in table.grid()]
+
+
+def layout_grids(layout: object) -> Iterator[Grid]:
+    if isinstance(layout, WorkbookLayout):
+        for sheet in layout.sheets:
+            yield grid_from_sheet(sheet)
+    elif isinstance(layout, PdfLayout):
+        for page in layout.pages:
+            for table in page.tables:
+                yield grid_from_table(table)
+
+
+def layout_lines(layout: object) -> Iterator[str]:
+    """Row texts, for the legend: sheet rows, PDF text lines and PDF table rows."""
+    if isinstance(layout, PdfLayout):
+        for page in layout.pages:
+            yield from (line.text for line in page.lines)
+    for grid in layout_grids(layout):
+        yield from (row_text(row) for row in grid)
+
+
+def _text(cell: GridCell | None) -> str:
+    return clean_label(cell.text) if cell and cell.text else ""
+
+
+def row_text(row: list[GridCell | None]) -> str:
+    seen, texts = set(), []
+    for cell in row:
+        if cell and cell.text and cell.anchor not in seen:
+            seen.add(cell.anchor)
+            texts.append(_text(cell))
+    return " ".join(texts)
+
+
+def _blank(row: list[GridCell | None]) -> bool:
+    return not any(cell and cell.text.strip() for cell in row)
+
+
+# --- header --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    label: str
+    role: str | None = None  # target / actual / grade
+    fiscal_year: int | None = None
+    field: str | None = None  # direction / measure / project / implementer
+
+
+@dataclass(frozen=True)
+class Header:
+    top: int
+    bottom: int  # the row naming 年間目標 / 実績 / 評価
+    columns: tuple[Column, ...]
+
+    def field_column(self, name: str) -> int | None:
+        return next((c.index for c in self.columns if c.field == name), None)
+
+    def year_groups(self) -> dict[int, dict[str, int]]:
+        groups: dict[int, dict[str, int]] = {}
+        for c in self.columns:
+            if c.role and c.fiscal_year is not None:
+                groups.setdefault(c.fiscal_year, {}).setdefault(c.role, c.index)
+        return dict(sorted(groups.items()))
+
+
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_SEPARATORS = " _-/・:()[]【】\n"
+
+
+def header_role(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> tuple[str | None, int | None]:
+    """(role, fiscal year) of a header text such as `年間目標`, `令和5年度_年間目標`, `実績(R5)`.
+
+    The role word must start or end the text and the rest must be only a fiscal year,
+    so `目標とする姿(令和8年度)` is not a target column.
+    """
+    text = normalize_text(text).replace(" ", "")
+    for role, pattern in settings.role_patterns:
+        for match in (re.match(rf"(?:{pattern})", text), re.search(rf"(?:{pattern})$", text)):
+            if not match:
+                continue
+            rest = (text[:match.start()] + " " + text[match.end():]).strip(_SEPARATORS)
+            if not rest:
+                return role, None
+            if _KANA.search(rest):  # 和暦 years never contain kana
+                continue
+            year = parse_fiscal_year(rest)
+            if year is not None:
+                return role, year
+    return None, None
+
+
+def _field_of(label: str, settings: ProgressSettings) -> str | None:
+    for name, pattern in settings.field_patterns:
+        if re.search(pattern, label):
+            return name
+    return None
+
+
+def _year_of(text: str) -> int | None:
+    return parse_fiscal_year(text) if text and not _KANA.search(text) else None
+
+
+def _upper_year(grid: Grid, top: int, bottom: int, col: int, role_cols: set[int]) -> int | None:
+    """The fiscal year in the header cells above `bottom` in `col`, nearest first.
+
+    A blank header cell next to a year over other value columns takes that year: a
+    horizontally merged year without merge info (ODS, CSV, some PDF grids).
+    """
+    for r in range(bottom - 1, top - 1, -1):
+        text = _text(grid[r][col])
+        if text:
+            return _year_of(text)
+        for c in range(col - 1, -1, -1):
+            left = _text(grid[r][c])
+            if left:
+                if c in role_cols and _year_of(left) is not None:
+                    return _year_of(left)
+                break
+    return None
+
+
+def _header_rows_above(grid: Grid, bottom: int, role_cols: set[int], settings: ProgressSettings) -> int:
+    """The top row of the header band: rows right above `bottom` holding fiscal years over
+    the value columns, no blank row between, and no title spanning the label columns."""
+    top = bottom
+    for r in range(bottom - 1, max(-1, bottom - settings.max_header_rows), -1):
+        row = grid[r]
+        if _blank(row):
+            break
+        has_year, spans_labels = False, False
+        for c in role_cols:
+            cell = row[c]
+            if cell and _year_of(_text(cell)) is not None:
+                has_year = True
+                covered = {i for i, other in enumerate(row) if other is not None and other.anchor == cell.anchor}
+                spans_labels = spans_labels or bool(covered - role_cols)
+        if not has_year or spans_labels:
+            break
+        top = r
+    return top
+
+
+def find_header(grid: Grid, settings: ProgressSettings = DEFAULT_SETTINGS) -> Header | None:
+    """The header band of a progress table: the first row with target and actual columns."""
+    for bottom, row in enumerate(grid):
+        roles = {c: header_role(_text(cell), settings) for c, cell in enumerate(row) if cell}
+        roles = {c: rv for c, rv in roles.items() if rv[0]}
+        if not {"target", "actual"} <= {role for role, _ in roles.values()}:
+            continue
+        top = _header_rows_above(grid, bottom, set(roles), settings)
+        columns = []
+        for c in range(len(row)):
+            role, year = roles.get(c, (None, None))
+            if role:
+                year = year if year is not None else _upper_year(grid, top, bottom, c, set(roles))
+                columns.append(Column(c, _text(row[c]), role=role, fiscal_year=year))
+                continue
+            label = "".join(dict.fromkeys(_text(grid[r][c]) for r in range(top, bottom + 1)))
+            columns.append(Column(c, label, field=_field_of(label, settings) if label else None))
+        columns = _first_field_only(columns)
+        return Header(top=top, bottom=bottom, columns=tuple(columns))
+    return None
+
+
+def _first_field_only(columns: list[Column]) -> list[Column]:
+    seen: set[str] = set()
+    out = []
+    for column in columns:
+        if column.field in seen:
+            column = replace(column, field=None)
+        elif column.field:
+            seen.add(column.field)
+        out.append(column)
+    return out
+
+
+# --- body ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Value:
+    number: float | None
+    unit: str | None
+    raw: str
+    cell: GridCell | None
+
+
+def read_value(cell: GridCell | None) -> Value:
+    """A target/actual cell: the stored number when there is one, its unit from the text
+    (`45人`, or the display text a `#,##0"人"` number format produced)."""
+    if cell is None or not cell.text.strip():
+        return Value(None, None, "", cell)
+    quantity = parse_quantity(cell.text)
+    number = cell.value if cell.value is not None else quantity.value
+    return Value(number, quantity.unit, cell.text, cell)
+
+
+def read_grade(cell: GridCell | None, grades: frozenset[str]) -> str | None:
+    text = normalize_text(cell.text).upper() if cell and cell.text else ""
+    if not text or is_null_marker(text):
+        return None
+    return text if not grades or text in grades else None
+
+
+@dataclass(frozen=True)
+class ProjectLabel:
+    project: str
+    metric: str | None = None
+    page_ref: str | None = None
+
+
+def split_project(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> ProjectLabel:
+    """`事業承継セミナー(参加者数) P.33` → (事業承継セミナー, 参加者数, P.33)."""
+    label = clean_label(text)
+    match = re.match(settings.project_pattern, label) or re.match(settings.page_ref_pattern, label)
+    if not match:
+        return ProjectLabel(label)
+    groups = match.groupdict()
+    page_ref = groups.get("page_ref")
+    if page_ref:
+        page_ref = "P." + re.sub(r"^[Pp]\.?\s*", "", page_ref).replace(" ", "")
+    return ProjectLabel(groups["project"].strip() or label, (groups.get("metric") or "").strip() or None, page_ref)
+
+
+@dataclass(frozen=True)
+class ProgressEntry:
+    """A ProgressRow with the grade cell's location, for findings."""
+
+    row: ProgressRow
+    grade_location: str | None = None
+
+
+def _body_rows(grid: Grid, header: Header) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row index, label fields) of every data row; blank labels are filled down
+    (vertically merged cells without merge info, or a sheet that writes a group once)."""
+    project_col = header.field_column("project")
+    if project_col is None:
+        return
+    labels = {name: header.field_column(name) for name in FIELDS}
+    project_header = _text(grid[header.bottom][project_col])
+    current: dict[str, str] = {}
+    started = False
+    for r in range(header.bottom + 1, len(grid)):
+        row = grid[r]
+        if _blank(row):
+            if started:
+                return
+            continue
+        project_cell = row[project_col] if project_col < len(row) else None
+        if not _text(project_cell) or _text(project_cell) == project_header:
+            continue
+        spans = {c for c, other in enumerate(row) if other is not None and other.anchor == project_cell.anchor}
+        if any(labels[name] in spans for name in FIELDS if name != "project" and labels[name] is not None):
+            return  # a note or legend row spanning the label columns ends the table
+        started = True
+        fields = {}
+        for name, col in labels.items():
+            text = _text(row[col]) if col is not None and col < len(row) else ""
+            if name in ("direction", "measure") and not text:
+                text = current.get(name, "")
+            fields[name] = text
+        current = fields
+        yield r, fields
+
+
+def read_progress_grid(grid: Grid, header: Header, scale: GradeScale = DEFAULT_SCALE,
+                       settings: ProgressSettings = DEFAULT_SETTINGS) -> list[ProgressEntry]:
+    """Every 実施事業 × fiscal year of one table, in the order of the sheet."""
+    groups = header.year_groups()
+    entries = []
+    for r, fields in _body_rows(grid, header):
+        row = grid[r]
+        label = split_project(fields["project"], settings)
+        values = {year: {role: row[col] if col < len(row) else None for role, col in roles.items()}
+                  for year, roles in groups.items()}
+        units = [read_value(cells.get(role)).unit for cells in values.values() for role in ("target", "actual")]
+        row_unit = next((u for u in units if u), None)
+        for year, cells in values.items():
+            target, actual = read_value(cells.get("target")), read_value(cells.get("actual"))
+            grade = read_grade(cells.get("grade"), scale.grades)
+            computed = compute_grade(target.number, actual.number, scale)
+            first = next((cells[role] for role in ROLES if cells.get(role) is not None), None)
+            provenance = first.provenance() if first else {}
+            progress = ProgressRow(
+                direction=fields.get("direction") or None, measure=fields.get("measure") or None,
+                project=label.project, metric=label.metric, page_ref=label.page_ref,
+                implementer=fields.get("implementer") or None,
+                unit=target.unit or actual.unit or row_unit, fiscal_year=year,
+                target=target.number, actual=actual.number, grade=grade, grade_computed=computed,
+                **provenance)
+            grade_cell = cells.get("grade")
+            entries.append(ProgressEntry(progress, grade_cell.location if grade_cell else provenance and first.location))
+    return entries
+
+
+def read_progress(layout: object, settings: ProgressSettings = DEFAULT_SETTINGS) -> list[ProgressEntry]:
+    """All progress tables of a layout; a headerless table right after one continues it
+    (a PDF export repeats or drops the header on later pages)."""
+    scale = read_legend(layout_lines(layout))
+    entries: list[ProgressEntry] = []
+    previous: Header | None = None
+    for grid in layout_grids(layout):
+        header = find_header(grid, settings)
+        if header is None and previous is not None and grid and len(grid[0]) == len(previous.columns):
+            header = replace(previous, top=-1, bottom=-1)
+        if header is None:
+            continue
+        entries.extend(read_progress_grid(grid, header, scale, settings))
+        previous = header
+    return entries
+
+
+def grade_findings(entries: list[ProgressEntry]) -> list[Finding]:
+    findings = []
+    for entry in entries:
+        row = entry.row
+        finding = grade_mismatch(row.project or "", row.fiscal_year, row.target, row.actual,
+                                 row.grade, row.grade_computed, entry.grade_location)
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+# --- the extractor -------------------------------------------------------------------
+
+class ProgressReportExtractor:
+    kind = "progress_report"
+
+    def __init__(self, settings: ProgressSettings = DEFAULT_SETTINGS):
+        self.settings = settings
+
+    def detect(self, layout: object) -> float:
+        """A table whose header names 年間目標, 実績 and 評価 columns."""
+        for grid in layout_grids(layout):
+            header = find_header(grid, self.settings)
+            if header and {"target", "actual", "grade"} <= {c.role for c in header.columns}:
+                return 0.95
+        return 0.0
+
+    def extract(self, layout: object) -> Extraction:
+        entries = read_progress(layout, self.settings)
+        pages = len(layout.sheets) if isinstance(layout, WorkbookLayout) else len(getattr(layout, "pages", ()))
+        findings = grade_findings(entries)
+        status = "ok"
+        if not entries:
+            status = "partial"
+            findings.append(Finding(severity="error", code="progress_table_not_found",
+                                    message="no table with 年間目標 / 実績 columns was found"))
+        return Extraction(kind=self.kind, status=status, pages=pages,
+                          progress=[e.row for e in entries], findings=findings)
+
+
+register(ProgressReportExtractor())
