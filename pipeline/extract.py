@@ -41,9 +41,40 @@ def load_extractors() -> dict[str, base.Extractor]:
     return base.registered()
 
 
+class NotThatFileType(ValueError):
+    """The bytes are not of the type the file name says (a renamed or mis-saved file)."""
+
+
+def sniff(path: Path) -> str:
+    """'pdf', 'zip' (xlsx/xlsm/ods), 'ole' (xls) or 'other', from the first bytes."""
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    return "other"
+
+
+def _describe_head(path: Path) -> str:
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    return repr(head[:12])[2:-1]
+
+
 def open_layout(path: Path):
     """The layout of a file, by its bytes' type rather than its name where they disagree."""
     suffix = path.suffix.lower()
+    magic = sniff(path)
+    if magic == "pdf":
+        suffix = ".pdf"
+    elif suffix in PDF_SUFFIXES:
+        raise NotThatFileType(f"not a PDF: the file starts with '{_describe_head(path)}' "
+                              "(a renamed file or a saved web page?)")
+    elif suffix in {".xlsx", ".xlsm"} and magic != "zip":
+        raise NotThatFileType(f"not an Excel xlsx file: the file starts with '{_describe_head(path)}'")
     if suffix in PDF_SUFFIXES:
         from extractors.pdf_layout import read_pdf_layout
         return read_pdf_layout(path)
@@ -53,9 +84,13 @@ def open_layout(path: Path):
     raise ValueError(f"unsupported file type {suffix!r} (shoko reads {', '.join(sorted(SUPPORTED_SUFFIXES))})")
 
 
-def describe_error(exc: BaseException) -> str:
-    """A one-line reason a user can act on."""
+def describe_error(exc: BaseException, path: Path | None = None) -> str:
+    """A one-line reason a user can act on (the path is in the documents row already)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if path is not None:
+        text = text.replace(f"{path}: ", "").replace(str(path), path.name)
+    if isinstance(exc, NotThatFileType):
+        return text
     if isinstance(exc, zipfile.BadZipFile):
         return f"not a valid xlsx (zip) file: {text}"
     if isinstance(exc, MemoryError):
@@ -81,7 +116,7 @@ def extract_file(path: str | Path, debug: bool = False) -> Extraction:
     except Exception as exc:  # any reader error is a property of the file, not of the batch
         if debug:
             traceback.print_exc()
-        return Extraction(status="failed", error=describe_error(exc))
+        return Extraction(status="failed", error=describe_error(exc, path))
     pages = page_count(layout)
     page_list = getattr(layout, "pages", None)
     if page_list is not None and page_list and not any(p.has_text_layer for p in page_list):
@@ -99,5 +134,5 @@ def extract_file(path: str | Path, debug: bool = False) -> Extraction:
         if debug:
             traceback.print_exc()
         return Extraction(kind=chosen.kind, status="failed", pages=pages,
-                          error=f"extractor {chosen.kind} failed: {describe_error(exc)}")
+                          error=f"extractor {chosen.kind} failed: {describe_error(exc, path)}")
     return extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind})

@@ -144,9 +144,12 @@ def _context():
     return ctx
 
 
-def run_in_workers(jobs: list[Job], workers: int, timeout_s: float,
-                   debug: bool = False) -> Iterator[tuple[Job, Extraction]]:
-    """Extractions in completion order; a dead or hung worker fails its own job only."""
+def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool = False,
+                   target: Callable = _worker) -> Iterator[tuple[Job, Extraction]]:
+    """Extractions in completion order; a dead or hung worker fails its own job only.
+
+    `target(path, debug, connection)` runs in the worker and sends one Extraction.
+    """
     if workers <= 0:
         for job in jobs:
             yield job, extract_file(job.path, debug=debug)
@@ -159,7 +162,7 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float,
             while pending and len(running) < workers:
                 job = pending.pop()
                 receiver, sender = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=_worker, args=(str(job.path), debug, sender), daemon=True)
+                process = ctx.Process(target=target, args=(str(job.path), debug, sender), daemon=True)
                 process.start()
                 sender.close()
                 running[receiver] = (job, process, time.monotonic() + timeout_s)

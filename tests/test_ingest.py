@@ -1,0 +1,157 @@
+"""Batch ingest: idempotent reloads, replacement of changed files, atomic loads, dead workers."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipeline import ingest, store
+from pipeline.ingest import IngestOptions, Job
+from schemas.records import Extraction
+
+from conftest import RAW
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: sorted(map(str, con.execute(f"select * exclude (ingested_at) from {t}"
+                                                if t == "documents" else f"select * from {t}").fetchall()))
+                for t in store.CONTRACT_TABLES}
+    finally:
+        con.close()
+
+
+def test_discover_walks_folders_for_supported_files(corpus):
+    (corpus / "notes.txt").write_text("not a plan")
+    (corpus / "~$lock.xlsx").write_bytes(b"owner file of an open workbook")
+    found = ingest.discover([corpus])
+    assert sorted(p.name for p in found) == sorted(p.name for p in RAW.iterdir())
+
+
+def test_discover_reports_a_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+        ingest.discover([tmp_path / "absent"])
+
+
+def test_second_run_reports_every_file_unchanged_and_changes_no_row(corpus, db_path):
+    first = ingest.ingest([corpus], IngestOptions(db=db_path, workers=2))
+    assert first.status_counts["unchanged"] == 0
+    assert len(first.results) == 5
+    before = snapshot(db_path)
+    second = ingest.ingest([corpus], IngestOptions(db=db_path, workers=2))
+    assert second.status_counts == {"unchanged": 5}
+    assert second.exit_code == 0
+    assert snapshot(db_path) == before
+
+
+def test_changed_file_at_the_same_path_replaces_its_rows(corpus, db_path):
+    sheet_path = corpus / "akiruno_progress_r7.xlsx"
+    ingest.ingest([sheet_path], IngestOptions(db=db_path, workers=0))
+    con = duckdb.connect(str(db_path), read_only=True)
+    (old_id,) = con.execute("select doc_id from documents").fetchone()
+    con.close()
+    book = openpyxl.load_workbook(sheet_path)
+    book.active.title = book.active.title + "_v2"
+    book.save(sheet_path)
+    result = ingest.ingest([sheet_path], IngestOptions(db=db_path, workers=0))
+    assert [r.status for r in result.results] != ["unchanged"]
+    con = duckdb.connect(str(db_path), read_only=True)
+    ids = [r[0] for r in con.execute("select doc_id from documents").fetchall()]
+    stale = sum(con.execute(f"select count(*) from {t} where doc_id = ?", [old_id]).fetchone()[0]
+                for t in store.CONTRACT_TABLES)
+    con.close()
+    assert ids == [ingest.sha256_file(sheet_path)] and old_id not in ids
+    assert stale == 0
+
+
+def test_touched_but_identical_file_is_recognised_by_its_hash(corpus, db_path):
+    path = corpus / "akiruno_progress_r7.xlsx"
+    ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    os.utime(path, (time.time() + 100, time.time() + 100))
+    again = ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    assert again.status_counts == {"unchanged": 1}
+
+
+def test_force_re_extracts_unchanged_files(corpus, db_path):
+    path = corpus / "akiruno_progress_r7.xlsx"
+    ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    again = ingest.ingest([path], IngestOptions(db=db_path, workers=0, force=True))
+    assert again.status_counts["unchanged"] == 0
+
+
+def test_failure_while_loading_leaves_none_of_the_document(corpus, db_path, monkeypatch):
+    path = corpus / "akiruno_progress_r7.xlsx"
+    real_insert = store._insert
+    calls = []
+
+    def failing_insert(con, table, arrow):
+        calls.append(table)
+        real_insert(con, table, arrow)
+        if len(calls) == 2:
+            raise RuntimeError("injected failure after two inserts")
+
+    monkeypatch.setattr(store, "_insert", failing_insert)
+    with pytest.raises(RuntimeError, match="injected"):
+        ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    con = duckdb.connect(str(db_path), read_only=True)
+    held = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in store.CONTRACT_TABLES}
+    con.close()
+    assert set(held.values()) == {0}, held
+    monkeypatch.setattr(store, "_insert", real_insert)
+    done = ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    assert done.results[0].status != "unchanged"
+    assert done.table_rows["documents"] == 1
+
+
+def _jobs(paths):
+    return [Job(p, str(p), ingest.sha256_file(p), p.stat().st_size, p.stat().st_mtime) for p in paths]
+
+
+def killing_worker(path, debug, conn):
+    if path.endswith(".xlsx"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    ingest._worker(path, debug, conn)
+
+
+def hanging_worker(path, debug, conn):
+    if path.endswith(".xlsx"):
+        time.sleep(60)
+    ingest._worker(path, debug, conn)
+
+
+def test_a_killed_worker_fails_its_document_only():
+    paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_progress_r7.pdf"]
+    results = {job.path.name: ext for job, ext in
+               ingest.run_in_workers(_jobs(paths), 2, 60, target=killing_worker)}
+    assert results["akiruno_progress_r7.xlsx"].status == "failed"
+    assert "killed by signal 9" in results["akiruno_progress_r7.xlsx"].error
+    assert results["akiruno_progress_r7.pdf"].status in ("ok", "partial")
+
+
+def test_a_hung_worker_is_killed_at_the_time_limit():
+    paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_progress_r7.pdf"]
+    started = time.monotonic()
+    results = {job.path.name: ext for job, ext in
+               ingest.run_in_workers(_jobs(paths), 2, 3, target=hanging_worker)}
+    assert time.monotonic() - started < 30
+    assert results["akiruno_progress_r7.xlsx"].status == "failed"
+    assert "timed out after 3 s" in results["akiruno_progress_r7.xlsx"].error
+    assert results["akiruno_progress_r7.pdf"].status in ("ok", "partial")
+
+
+def test_document_rows_carry_identity_and_provenance(corpus, db_path):
+    ingest.ingest([corpus / "akiruno_progress_r7.xlsx"], IngestOptions(db=db_path, workers=0))
+    con = duckdb.connect(str(db_path), read_only=True)
+    row = con.execute("select doc_id, file_name, source_path, pages, extractor_version, ingested_at "
+                      "from documents").fetchone()
+    con.close()
+    assert row[0] == ingest.sha256_file(corpus / "akiruno_progress_r7.xlsx")
+    assert row[1] == "akiruno_progress_r7.xlsx"
+    assert row[2].endswith("akiruno_progress_r7.xlsx")
+    assert row[3] >= 1 and row[4] and row[5] is not None
