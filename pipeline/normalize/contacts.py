@@ -119,12 +119,23 @@ def normalize_address(s: str) -> str:
     >>> normalize_address("北海道留萌市錦町１丁目１ー１５")
     '北海道留萌市錦町1丁目1-15'
     """
-    t = collapse_spaced_digits(_clean(s))
-    t = _POSTAL.sub("", t)
+    t = _clean(s)
+    # Removing spaces can bring a combining mark next to its base letter, so
+    # repeat until NFKC and the removals agree (keeps this idempotent).
+    for _ in range(4):
+        again = _address_pass(t)
+        if again == t:
+            break
+        t = again
+    return t
+
+
+def _address_pass(t: str) -> str:
+    t = _POSTAL.sub("", collapse_spaced_digits(t))
     t = re.sub(r"(?<=\d)[ー―−‐](?=\d)", "-", t)
     # Spaces go, except between two Latin words ("Green Hills").
     t = re.sub(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])", "", t)
-    return t.strip()
+    return normalize_text(t)
 
 
 def _split_org(line: str) -> tuple[str | None, str | None]:

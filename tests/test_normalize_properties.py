@@ -1,0 +1,92 @@
+"""Property tests for the normalisers: total, idempotent, round-tripping, check digits."""
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.normalize import contacts, ditto, identifiers, numbers, text, wareki
+
+# Text biased towards the characters these documents use, plus anything else.
+_ALPHABET = st.sampled_from(
+    list("0123456789０１２３４５６７８９ 　\n\t,，.．-－—―‐−ー～〜~△▲%％約万円回人年度月日令和平成昭和RHS.元〃″\"同上()（）〒@＠TELFAX：:①⑳ⅣⅠ㈱㎡ｶﾞ\u0301\u200b")
+)
+_TEXT = st.one_of(st.text(), st.text(alphabet=_ALPHABET, max_size=40))
+
+_STR_FUNCTIONS = [
+    text.normalize_text, text.collapse_spaced_digits, text.clean_label, text.circled_to_int,
+    text.roman_to_int, text.kanji_to_int,
+    wareki.parse_year, wareki.parse_fiscal_year, wareki.parse_date, wareki.parse_period, wareki.check_date,
+    numbers.parse_quantity, numbers.is_null_marker,
+    ditto.is_ditto, ditto.fill_down_dittos,
+    contacts.parse_postal_code, contacts.parse_phone, contacts.find_labelled_phones, contacts.parse_email,
+    contacts.parse_url, contacts.normalize_address, contacts.parse_contact_block,
+    identifiers.valid_corporate_number, identifiers.valid_local_gov_code,
+    identifiers.find_corporate_number, identifiers.find_local_gov_codes,
+]
+_IDEMPOTENT = [text.normalize_text, text.collapse_spaced_digits, text.clean_label, contacts.normalize_address]
+
+
+@pytest.mark.parametrize("fn", _STR_FUNCTIONS, ids=lambda f: f.__name__)
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(s=_TEXT)
+def test_never_raises(fn, s):
+    arg = [s, s] if fn is ditto.fill_down_dittos else s
+    fn(arg)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(cell=_TEXT, above=_TEXT)
+def test_resolve_ditto_never_raises(cell, above):
+    ditto.resolve_ditto(cell, above)
+    numbers.to_yen(numbers.parse_quantity(cell))
+
+
+@pytest.mark.parametrize("fn", _IDEMPOTENT, ids=lambda f: f.__name__)
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(s=_TEXT)
+def test_idempotent(fn, s):
+    once = fn(s)
+    assert fn(once) == once
+
+
+def test_wareki_round_trip_every_day():
+    day, last = date(1868, 10, 23), date(2100, 12, 31)
+    while day <= last:
+        written = wareki.to_wareki(day)
+        assert wareki.parse_date(written) == day, written
+        assert wareki.check_date(written) == [], written
+        day += timedelta(days=1)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(day=st.dates(min_value=date(1868, 10, 23), max_value=date(2100, 12, 31)))
+def test_wareki_year_and_fiscal_year(day):
+    written = wareki.to_wareki(day)
+    assert wareki.parse_year(written) == day.year
+    assert wareki.parse_fiscal_year(written) == (day.year if day.month >= 4 else day.year - 1)
+    assert wareki.parse_date(day.strftime("%Y/%m/%d")) == day
+
+
+def _single_digit_changes(number: str):
+    for i, old in enumerate(number):
+        for new in "0123456789":
+            if new != old:
+                yield i, old, new, number[:i] + new + number[i + 1:]
+
+
+@pytest.mark.parametrize("number", ["3013105001132", "4450005003156"])
+def test_corporate_number_rejects_single_digit_changes(number):
+    assert identifiers.valid_corporate_number(number)
+    for i, old, new, changed in _single_digit_changes(number):
+        # The official mod-9 scheme cannot see 0↔9 in a base digit (Δ·w ≡ 0 mod 9).
+        blind_spot = i > 0 and {old, new} == {"0", "9"}
+        assert identifiers.valid_corporate_number(changed) == blind_spot, changed
+
+
+@pytest.mark.parametrize("code", ["132055", "133086", "012122"])
+def test_local_gov_code_rejects_single_digit_changes(code):
+    assert identifiers.valid_local_gov_code(code)
+    for _, _, _, changed in _single_digit_changes(code):
+        assert not identifiers.valid_local_gov_code(changed), changed
