@@ -1,0 +1,43 @@
+"""The progress sheet's PDF export gives the same rows as the xlsx, with page + bbox."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractors.pdf_layout import read_pdf_layout
+from extractors.progress import ProgressReportExtractor, layout_lines, read_progress
+from extractors.grades import read_legend
+from extractors.workbook import read_workbook
+
+RAW = Path(__file__).resolve().parents[1] / "data/raw"
+PROVENANCE = {"sheet", "cell", "page", "bbox", "source"}
+
+
+@pytest.fixture(scope="module")
+def pdf_layout():
+    return read_pdf_layout(RAW / "akiruno_progress_r7.pdf")
+
+
+def test_pdf_rows_equal_xlsx_rows(pdf_layout):
+    pdf_rows = [e.row for e in read_progress(pdf_layout)]
+    xlsx_rows = [e.row for e in read_progress(read_workbook(RAW / "akiruno_progress_r7.xlsx"))]
+    assert len(pdf_rows) == 70
+    assert [r.model_dump(exclude=PROVENANCE) for r in pdf_rows] == \
+        [r.model_dump(exclude=PROVENANCE) for r in xlsx_rows]
+
+
+def test_pdf_provenance(pdf_layout):
+    rows = [e.row for e in read_progress(pdf_layout)]
+    assert all(r.page == 1 and r.bbox and r.sheet is None for r in rows)
+    # a row's bbox is its first value cell: left of the next year's
+    same_project = [r for r in rows if r.project == rows[0].project]
+    assert [r.bbox[0] for r in same_project] == sorted(r.bbox[0] for r in same_project)
+
+
+def test_pdf_detected_and_legend_read(pdf_layout):
+    extractor = ProgressReportExtractor()
+    assert extractor.detect(pdf_layout) > 0.5
+    assert read_legend(layout_lines(pdf_layout)).source == "legend"
+    extraction = extractor.extract(pdf_layout)
+    assert extraction.findings == [] and extraction.pages == 1
