@@ -86,16 +86,120 @@ class PdfLayout:
         return "\n".join(page.text for page in self.pages)
 
 
+class PdfLayoutError(Exception):
+    """The file cannot be read as a PDF layout."""
+
+
+class EncryptedPdfError(PdfLayoutError):
+    """The PDF needs a password."""
+
+
+class CorruptPdfError(PdfLayoutError):
+    """The file is not a PDF or is damaged beyond what the reader repairs."""
+
+
 @dataclass(frozen=True)
 class LayoutSettings:
     """Every tolerance of the layout layer in one place (pdfplumber-style)."""
 
     snap_tolerance: float = 3.0
     join_tolerance: float = 3.0
+    intersection_tolerance: float = 3.0
     min_ruling_length: float = 3.0
+    max_ruling_thickness: float = 2.0
     line_y_tolerance: float = 2.5
+    max_bad_word_share: float = 0.2
+    min_table_cells: int = 2
     use_pdfplumber_fallback: bool = True
 
 
+def _open(path: Path):
+    import pymupdf
+
+    if not path.is_file():
+        raise CorruptPdfError(f"{path}: no such file")
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # pymupdf raises FileDataError / RuntimeError variants
+        raise CorruptPdfError(f"{path}: not a readable PDF ({exc})") from exc
+    if doc.needs_pass:
+        doc.close()
+        raise EncryptedPdfError(f"{path}: the PDF is encrypted and needs a password")
+    if doc.page_count == 0:
+        doc.close()
+        raise CorruptPdfError(f"{path}: the PDF has no pages")
+    return doc
+
+
+def _words(raw_words: list[tuple], number: int) -> tuple[tuple[Word, ...], tuple[Line, ...]]:
+    """pymupdf words → Word objects, and Lines from pymupdf's (block, line) groups in reading order."""
+    words: list[Word] = []
+    lines: list[Line] = []
+    current_key, current = None, []
+
+    def close() -> None:
+        if current:
+            bbox = (min(w.bbox[0] for w in current), min(w.bbox[1] for w in current),
+                    max(w.bbox[2] for w in current), max(w.bbox[3] for w in current))
+            lines.append(Line(" ".join(w.text for w in current), bbox, number, tuple(current)))
+
+    for x0, y0, x1, y1, text, block, line, _ in raw_words:
+        word = Word(text, (x0, y0, x1, y1), number)
+        words.append(word)
+        if (block, line) != current_key:
+            close()
+            current_key, current = (block, line), []
+        current.append(word)
+    close()
+    return tuple(words), tuple(lines)
+
+
+def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) -> Page:
+    from extractors import tables as table_stages
+
+    page = doc[index]
+    number = index + 1
+    words, lines = _words(page.get_text("words", sort=False), number)
+    tables = table_stages.tables_from_rulings(number, page.get_cdrawings(), words, settings)
+    if settings.use_pdfplumber_fallback and any(not table_stages.grid_is_sane(t, settings) for t in tables):
+        plumber_tables = table_stages.tables_from_pdfplumber(plumber_pdf_opener().pages[index], number, words,
+                                                             settings)
+        if plumber_tables:
+            tables = plumber_tables
+    # A page with no words but an image is a scan (needs OCR); a truly blank page is not.
+    has_text = bool(words) or not page.get_images(full=False)
+    return Page(number=number, width=page.rect.width, height=page.rect.height, lines=lines, words=words,
+                tables=tuple(tables), has_text_layer=has_text)
+
+
 def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings()) -> PdfLayout:
-    raise NotImplementedError("written by the PDF engineer")
+    """Every page's words, reading-order lines and ruled tables, with bboxes.
+
+    Raises EncryptedPdfError / CorruptPdfError; a page without a text layer is
+    returned with has_text_layer=False (it needs OCR), not an error.
+    """
+    path = Path(path)
+    doc = _open(path)
+    plumber = []
+
+    def plumber_pdf():
+        # pdfplumber re-parses the whole file: open it only if a page needs the fallback.
+        if not plumber:
+            import pdfplumber
+
+            plumber.append(pdfplumber.open(path))
+        return plumber[0]
+
+    try:
+        pages = tuple(_read_page(doc, i, settings, plumber_pdf) for i in range(doc.page_count))
+        metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
+        metadata["page_count"] = doc.page_count
+    except PdfLayoutError:
+        raise
+    except Exception as exc:
+        raise CorruptPdfError(f"{path}: damaged PDF ({exc})") from exc
+    finally:
+        doc.close()
+        if plumber:
+            plumber[0].close()
+    return PdfLayout(path=path, pages=pages, metadata=metadata)
