@@ -1,0 +1,414 @@
+"""Target tables (目標 / 年間目標) → long-format Target records.
+
+layout + sections → tables under a 目標 heading (continued tables joined) →
+header (period columns, label/marker/unit columns) → rows (main rows and the
+sub-rows that qualify them) → one Target per period cell.
+
+Nothing here names a title, a year or a column position: period columns are
+the columns whose header parses as a fiscal year (`令和5年度`, `R7`,
+`R 1 0 年度`, `令和８年度`, a year split over two header rows) or says it is
+the baseline (`現行`, `現状`, `※現状`, `実績値（令和2年度）`); every other
+column but the label (and a `単位` column, used for units) is skipped, so
+`公表方法` or `支援内容` never become targets.
+
+A row qualifies the main row above it (parent_metric) when it is printed as
+a sub-item — a leading bullet `・`, a per-unit suffix (`成約件数／者`,
+`売上額/事業者`), a qualifier head (`頻度`, `参加者数`, `売上…`, `利益…`),
+no ①② marker in a table whose main rows carry one, a marker cell merged
+over the group, or a label indented from the main rows' labels.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from extractors.pdf_layout import Cell, Line, PdfLayout, Table, Word
+from extractors.plan_sections import SectionSettings, heading_positions
+from pipeline.normalize.ditto import is_ditto, resolve_ditto
+from pipeline.normalize.numbers import parse_quantity
+from pipeline.normalize.text import clean_label, normalize_text
+from pipeline.normalize.wareki import parse_fiscal_year
+from schemas.records import Finding, Section, Target
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """Every pattern and tolerance of the target-table reader (patterns see normalize_text output)."""
+
+    target_heading: str = r"目標"              # the heading (or a short line) above a target table
+    not_target_heading: str = r"方針"          # ... unless it is about policy (目標の達成に向けた方針)
+    baseline_header: str = r"現行|現状|現在|実績|基準"
+    unit_header: str = r"^単位"
+    max_header_rows: int = 4
+    # `※現状は令和5年度の実績` near the table gives the baseline's fiscal year.
+    baseline_note: str = r"(?:現行|現状|実績)(?:値)?\s*(?:は|:)"
+    note_window_lines: float = 4.0             # how far below a table its note may sit (line heights)
+    marker: str = r"^[①-⑳]"
+    bullet: str = r"^[・･◦○\-‐－]"
+    per_unit: str = r"[／/]\s*(?:事業者|事業所|者|社|店|件|人|回)\s*$"
+    qualifier: str = r"^(?:頻度|延べ?回数|(?:セミナー)?参加(?:者|人)数|成約|売上|利益)"
+    detect_sub_rows: bool = True
+    indent_chars: float = 0.8                  # label indent (in line heights) that marks a sub-row
+    continuation_top: float = 0.3              # a continued table starts in this top fraction of its page
+
+
+@dataclass(frozen=True)
+class Period:
+    col: int
+    fiscal_year: int | None
+    is_baseline: bool
+
+
+@dataclass(frozen=True)
+class GridHeader:
+    """What the header rows of a target table say about its columns."""
+
+    n_rows: int                        # header rows at the top of the table
+    label_col: int | None
+    marker_col: int | None             # a separate narrow ①② column
+    periods: tuple[Period, ...]
+    unit_col: int | None = None
+
+
+# ---------------------------------------------------------------- header
+
+def period_of(text: str, settings: TargetSettings = TargetSettings()) -> tuple[int | None, bool] | None:
+    """(fiscal_year, is_baseline) when a header text names a period, else None."""
+    t = normalize_text(text or "")
+    if not t:
+        return None
+    baseline = re.search(settings.baseline_header, t) is not None
+    year = parse_fiscal_year(t)
+    if baseline:
+        return (year, True)
+    if year is not None:
+        return (year, False)
+    return None
+
+
+def _text(cell: Cell | None) -> str:
+    return cell.text.strip() if cell and cell.text else ""
+
+
+def _has_number(text: str, settings: TargetSettings) -> bool:
+    return period_of(text, settings) is None and parse_quantity(text).value is not None
+
+
+def read_header(table: Table, settings: TargetSettings = TargetSettings()) -> GridHeader:
+    """Header rows, period columns and the label column of a target table.
+
+    Header rows are the top rows (at most `max_header_rows`) up to the last one naming a
+    period, plus following rows that only continue header cells (e.g. `年度` under `令和5`).
+    A table without period headers gets `periods=()`.
+    """
+    grid = table.grid()
+    n = len(grid)
+    last_period_row = -1
+    for r in range(min(n, settings.max_header_rows)):
+        texts = [_text(c) for c in grid[r]]
+        if any(_has_number(t, settings) for t in texts):
+            break
+        if any(period_of(t, settings) for t in texts):
+            last_period_row = r
+    if last_period_row < 0:
+        return GridHeader(0, _label_col(grid, 0, set()), None, ())
+    n_header = last_period_row + 1
+    # Rows that merely continue the header: no number and nothing new in the first column.
+    while n_header < min(n, settings.max_header_rows):
+        row = grid[n_header]
+        texts = [_text(c) for c in row]
+        first_new = row[0] is not None and row[0] is not grid[n_header - 1][0] and _text(row[0])
+        if first_new or any(_has_number(t, settings) for t in texts):
+            break
+        n_header += 1
+
+    periods: list[Period] = []
+    unit_col = None
+    for c in range(table.n_cols):
+        cells: list[Cell] = []
+        for r in range(n_header):
+            cell = grid[r][c]
+            if cell is not None and cell not in cells:
+                cells.append(cell)
+        found = None
+        for cell in reversed(cells):
+            found = period_of(cell.text, settings)
+            if found:
+                break
+        if found is None:
+            found = period_of("".join(_text(cell) for cell in cells), settings)
+        if found:
+            year, baseline = found
+            baseline = baseline or any(
+                re.search(settings.baseline_header, normalize_text(cell.text)) for cell in cells)
+            periods.append(Period(c, year, baseline))
+        elif any(re.search(settings.unit_header, normalize_text(_text(cell))) for cell in cells):
+            unit_col = c
+    period_cols = {p.col for p in periods}
+    label_col = _label_col(grid, n_header, period_cols | ({unit_col} if unit_col is not None else set()))
+    marker_col = None
+    if label_col is not None and _is_marker_column(grid, n_header, label_col, settings):
+        nxt = _label_col(grid, n_header, period_cols | {label_col} | set(range(label_col)))
+        if nxt is not None:
+            marker_col, label_col = label_col, nxt
+    return GridHeader(n_header, label_col, marker_col, tuple(periods), unit_col)
+
+
+def _label_col(grid: list[list[Cell | None]], start: int, skip: set[int]) -> int | None:
+    """The leftmost non-period column with text in the data rows."""
+    if not grid:
+        return None
+    for c in range(len(grid[0])):
+        if c in skip:
+            continue
+        if any(_text(row[c]) for row in grid[start:]):
+            return c
+    return None
+
+
+def _is_marker_column(grid, start: int, col: int, settings: TargetSettings) -> bool:
+    texts = [normalize_text(_text(row[col])) for row in grid[start:] if _text(row[col])]
+    return bool(texts) and all(re.fullmatch(settings.marker, t) for t in texts)
+
+
+# ---------------------------------------------------------------- rows
+
+def _label_x0(cell: Cell, words: Sequence[Word]) -> float | None:
+    x0s = [w.bbox[0] for w in words
+           if cell.bbox[0] - 1 <= w.bbox[0] and w.bbox[2] <= cell.bbox[2] + 1
+           and cell.bbox[1] - 1 <= w.bbox[1] and w.bbox[3] <= cell.bbox[3] + 1]
+    return min(x0s) if x0s else None
+
+
+@dataclass(frozen=True)
+class _Main:
+    metric: str
+    marked: bool
+    marker_cell: Cell | None
+    x0: float | None
+
+
+def _is_sub_row(label: str, marker_cell: Cell | None, x0: float | None, main: _Main | None,
+                table_marked: bool, char: float, settings: TargetSettings) -> bool:
+    if main is None or not settings.detect_sub_rows:
+        return False
+    if re.match(settings.bullet, label) or re.search(settings.per_unit, label):
+        return True
+    head = re.sub(settings.marker, "", label).strip()
+    if re.match(settings.qualifier, head):
+        return True
+    marked = re.match(settings.marker, label) is not None
+    if table_marked and main.marked and not marked:
+        return True
+    if marker_cell is not None and marker_cell is main.marker_cell:
+        return True
+    return x0 is not None and main.x0 is not None and x0 > main.x0 + settings.indent_chars * char
+
+
+def read_target_grid(table: Table, settings: TargetSettings = TargetSettings(), *,
+                     header: GridHeader | None = None, section_no: str | None = None,
+                     baseline_year: int | None = None, words: Sequence[Word] = (),
+                     previous_main: str | None = None) -> list[Target]:
+    """Long-format targets of one target table (header detection included).
+
+    table         a Table from the layout layer (merged cells repeat in `grid()`).
+    settings      patterns/tolerances; `detect_sub_rows=False` gives every row parent_metric None.
+    header        a GridHeader to use instead of reading one (a continued table passes the header
+                  of its first part with `n_rows=0`, since its own rows are all data).
+    section_no    copied into every Target.
+    baseline_year fiscal year for baseline cells whose header has none (from a note).
+    words         the page's words, to notice labels indented under their main row (optional).
+    previous_main metric of the last main row before this table (continued tables).
+    """
+    header = header or read_header(table, settings)
+    if not header.periods or header.label_col is None:
+        return []
+    grid = table.grid()
+    char = _row_height(table)
+    table_marked = any(re.match(settings.marker, clean_label(_text(row[header.label_col])))
+                       or (header.marker_col is not None and _text(row[header.marker_col]))
+                       for row in grid[header.n_rows:])
+    main = _Main(previous_main, False, None, None) if previous_main else None
+    prev_label = ""
+    prev_raw: dict[int, str] = {}
+    seen: set[tuple[int, int]] = set()
+    out: list[Target] = []
+    for row in grid[header.n_rows:]:
+        label_cell = row[header.label_col]
+        label = clean_label(_text(label_cell))
+        if label and is_ditto(label):
+            label = clean_label(resolve_ditto(label, prev_label))
+        marker_cell = row[header.marker_col] if header.marker_col is not None else None
+        marker = normalize_text(_text(marker_cell))
+        metric = label if not marker or label.startswith(marker) else marker + label
+        values = [(p, row[p.col]) for p in header.periods if row[p.col] is not None and _text(row[p.col])]
+        if not metric or not values:
+            continue
+        x0 = _label_x0(label_cell, words) if words and label_cell else None
+        if _is_sub_row(metric, marker_cell, x0, main, table_marked, char, settings):
+            parent = main.metric
+        else:
+            parent = None
+            main = _Main(metric, re.match(settings.marker, metric) is not None, marker_cell, x0)
+        prev_label = label
+        unit_text = _text(row[header.unit_col]) if header.unit_col is not None else ""
+        for p, cell in values:
+            if (id(cell), p.col) in seen:      # a value merged down several rows counts once
+                continue
+            seen.add((id(cell), p.col))
+            raw = _text(cell)
+            resolved = resolve_ditto(raw, prev_raw.get(p.col, "")) if is_ditto(raw) else raw
+            prev_raw[p.col] = resolved
+            q = parse_quantity(resolved)
+            unit = q.unit
+            if unit is None and q.value is not None and unit_text:
+                unit = normalize_text(unit_text) or None
+            year = p.fiscal_year if p.fiscal_year is not None else (baseline_year if p.is_baseline else None)
+            out.append(Target(
+                section_no=section_no, metric=metric, parent_metric=parent,
+                fiscal_year=year, is_baseline=p.is_baseline, value=q.value, unit=unit,
+                raw=raw, page=table.page, bbox=tuple(cell.bbox), source="text"))
+    return out
+
+
+def _row_height(table: Table) -> float:
+    return (table.bbox[3] - table.bbox[1]) / table.n_rows if table.n_rows else 10.0
+
+
+# ---------------------------------------------------------------- tables in the document
+
+@dataclass(frozen=True)
+class _Placed:
+    table: Table
+    page_index: int
+    first_on_page: bool
+    last_on_page: bool
+
+
+def _tables_in_order(layout: PdfLayout) -> list[_Placed]:
+    out = []
+    for i, page in enumerate(layout.pages):
+        tables = sorted(page.tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+        for k, t in enumerate(tables):
+            out.append(_Placed(t, i, k == 0, k == len(tables) - 1))
+    return out
+
+
+def _before(pos_a: tuple[int, float], pos_b: tuple[int, float]) -> bool:
+    return pos_a[0] < pos_b[0] or (pos_a[0] == pos_b[0] and pos_a[1] <= pos_b[1])
+
+
+def _item_section(sections: list[Section], k: int) -> str | None:
+    """The numbered item (3, 8-1, 1-1) that section k belongs to: k or its nearest such ancestor."""
+    while k >= 0:
+        sec = sections[k]
+        if sec.level >= 1 and not re.search(r"[(（①-⑳]", sec.section_no):
+            return sec.section_no
+        if sec.parent_no is None:
+            return None
+        k = next((j for j in range(k - 1, -1, -1) if sections[j].section_no == sec.parent_no), -1)
+    return None
+
+
+def _lines_between(layout: PdfLayout, start: tuple[int, float], table: Table) -> list[Line]:
+    """Text lines after position `start` and above the table (outside tables)."""
+    out = []
+    for page in layout.pages:
+        if page.number < start[0] or page.number > table.page:
+            continue
+        for line in page.lines:
+            pos = (page.number, line.bbox[1])
+            if not _before(start, pos) or (page.number == table.page and line.bbox[1] >= table.bbox[1]):
+                continue
+            if any(_in_bbox(line.bbox, t.bbox) for t in page.tables):
+                continue
+            out.append(line)
+    return out
+
+
+def _in_bbox(inner, outer) -> bool:
+    return inner[0] >= outer[0] - 1 and inner[2] <= outer[2] + 1 and inner[1] >= outer[1] - 1 and inner[3] <= outer[3] + 1
+
+
+def _is_target_text(text: str, settings: TargetSettings) -> bool:
+    t = normalize_text(text)
+    return re.search(settings.target_heading, t) is not None and re.search(settings.not_target_heading, t) is None
+
+
+def _baseline_note_year(layout: PdfLayout, table: Table, above: list[Line], settings: TargetSettings) -> int | None:
+    page = layout.pages[table.page - 1] if 0 < table.page <= len(layout.pages) else None
+    if page is None:
+        return None
+    window = settings.note_window_lines * _row_height(table)
+    below = [l for l in page.lines
+             if table.bbox[3] - 1 <= l.bbox[1] <= table.bbox[3] + window
+             and not any(_in_bbox(l.bbox, t.bbox) for t in page.tables)]
+    for line in below + above:
+        text = normalize_text(line.text)
+        m = re.search(settings.baseline_note, text)
+        if m:
+            year = parse_fiscal_year(text[m.end():])
+            if year is not None:
+                return year
+    return None
+
+
+def find_targets(layout: PdfLayout, sections: list[Section],
+                 settings: TargetSettings = TargetSettings(),
+                 section_settings: SectionSettings = SectionSettings()) -> tuple[list[Target], list[Finding]]:
+    """Targets of every table under a 目標 heading, and findings about those tables."""
+    positions = heading_positions(layout, sections, section_settings)
+    targets: list[Target] = []
+    findings: list[Finding] = []
+    previous: tuple[_Placed, GridHeader, str | None, int | None, str | None] | None = None
+    for placed in _tables_in_order(layout):
+        table = placed.table
+        page = layout.pages[placed.page_index]
+        header = read_header(table, settings)
+        if previous is not None and _continues(previous[0], placed, header, page.height, settings):
+            prev_placed, prev_header, section_no, baseline_year, last_main = previous
+            got = read_target_grid(table, settings, header=replace(prev_header, n_rows=0),
+                                   section_no=section_no, baseline_year=baseline_year,
+                                   words=page.words, previous_main=last_main)
+            targets.extend(got)
+            previous = (placed, prev_header, section_no, baseline_year, _last_main(got, last_main))
+            continue
+        previous = None
+        table_pos = (table.page, table.bbox[1])
+        k = max((i for i, pos in enumerate(positions) if _before(pos, table_pos)), default=-1)
+        if k < 0:
+            continue
+        above = _lines_between(layout, positions[k], table)
+        if not (_is_target_text(sections[k].title, settings)
+                or any(_is_target_text(l.text, settings) and len(normalize_text(l.text)) <= 20 for l in above)):
+            continue
+        section_no = _item_section(sections, k)
+        if not any(not p.is_baseline for p in header.periods):
+            findings.append(Finding(
+                severity="warning", code="target_table_without_years",
+                message=f"target table under section {sections[k].section_no} has no fiscal-year columns",
+                location=f"page {table.page}"))
+            if not header.periods:
+                continue
+        baseline_year = _baseline_note_year(layout, table, above, settings)
+        got = read_target_grid(table, settings, header=header, section_no=section_no,
+                               baseline_year=baseline_year, words=page.words)
+        targets.extend(got)
+        previous = (placed, header, section_no, baseline_year, _last_main(got, None))
+    return targets, findings
+
+
+def _last_main(targets: list[Target], default: str | None) -> str | None:
+    if not targets:
+        return default
+    last = targets[-1]
+    return last.parent_metric or last.metric
+
+
+def _continues(prev: _Placed, cur: _Placed, header: GridHeader, page_height: float,
+               settings: TargetSettings) -> bool:
+    """A headerless table at the top of the next page with the same columns continues the last one."""
+    return (cur.page_index == prev.page_index + 1 and prev.last_on_page and cur.first_on_page
+            and not header.periods and cur.table.n_cols == prev.table.n_cols
+            and cur.table.bbox[1] <= settings.continuation_top * page_height)
