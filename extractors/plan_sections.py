@@ -72,8 +72,9 @@ class SectionSettings:
     scope_start: str | None = r"^[(（]?\s*別表\s*1\s*[)）]?"
     scope_end: str | None = r"^[(（]?\s*別表\s*[2-9]\s*[)）]?"
     page_number: str = r"^[-－‐]?\s*\d{1,3}\s*[-－‐]?$"
-    max_indent_chars: float = 1.2      # heading x0 - body margin, in body line heights
-    full_width_chars: float = 1.0      # a line ending this close to the right margin is full width
+    max_indent_chars: float = 0.6      # part/item heading x0 - body margin, in body line heights
+    max_sub_indent_chars: float = 1.6  # the same for (n) and ① sub-headings
+    full_width_chars: float = 2.0      # a line ending this close to the right margin is full width
     sentence_end: str = r"[。．.!！?？」』)）]$"   # a full-width line ending so closes its paragraph
     max_title_chars: int = 60
 
@@ -140,8 +141,7 @@ def body_geometry(lines: list[ScopedLine]) -> Geometry:
     left = Counter(round(l.bbox[0]) for l in body).most_common(1)[0][0]
     heights = [l.bbox[3] - l.bbox[1] for l in body if l.bbox[3] > l.bbox[1]]
     char = median(heights) if heights else 10.0
-    rights = sorted(l.bbox[2] for l in body)
-    right = rights[int(0.9 * (len(rights) - 1))]
+    right = max(l.bbox[2] for l in body)
     return Geometry(float(left), float(right), float(char))
 
 
@@ -176,13 +176,16 @@ def heading_candidates(lines: list[ScopedLine], geo: Geometry,
         if s.in_table:
             continue
         x0, x1 = s.line.bbox[0], s.line.bbox[2]
-        if x0 > geo.left + settings.max_indent_chars * geo.char:
+        if x0 > geo.left + settings.max_sub_indent_chars * geo.char:
             continue
+        top_indent = x0 > geo.left + settings.max_indent_chars * geo.char
         if x1 >= geo.right - settings.full_width_chars * geo.char:
             continue
         if _is_continuation(lines, i, geo, settings):
             continue
         for kind in settings.kinds:
+            if top_indent and kind in (PART, ITEM):
+                continue
             m = re.match(patterns[kind], s.text)
             if not m:
                 continue
