@@ -124,12 +124,34 @@ def _kanji_quantity(t: str) -> tuple[float, str | None, None] | None:
     return float(value), m["unit"], None
 
 
+_TABLE_UNIT = re.compile(r"単位\s*[:：]?\s*(?P<unit>[^\s)）\]】、,]+)")
+
+
+def table_unit(s: str) -> str | None:
+    """The unit a table header or caption declares (``単位：千円``).
+
+    >>> table_unit("（単位：千円）"), table_unit("年間販売額単位：百万円"), table_unit("令和5年度")
+    ('千円', '百万円', None)
+    """
+    m = _TABLE_UNIT.search(clean_label(s)) if isinstance(s, str) else None
+    return m["unit"] if m else None
+
+
+def yen_factor(unit: str | None) -> float | None:
+    """Yen per one ``unit`` (千円 → 1000), None for a non-yen unit.
+
+    >>> yen_factor("千円"), yen_factor("万円"), yen_factor("人")
+    (1000.0, 10000.0, None)
+    """
+    factor = _YEN_FACTORS.get(unit) if isinstance(unit, str) else None
+    return float(factor) if factor is not None else None
+
+
 def to_yen(q: Quantity) -> float | None:
     """The amount in yen when the unit is a yen unit, else None.
 
     >>> to_yen(parse_quantity("15万円")), to_yen(parse_quantity("81,130千円")), to_yen(parse_quantity("5人"))
     (150000.0, 81130000.0, None)
     """
-    if q.value is None or q.unit not in _YEN_FACTORS:
-        return None
-    return q.value * _YEN_FACTORS[q.unit]
+    factor = yen_factor(q.unit)
+    return None if q.value is None or factor is None else q.value * factor

@@ -40,10 +40,10 @@ _SPACED_SINGLES = re.compile(
 )
 # A number followed by its counter or unit: "1 回", "373 番地", "5 %".
 _DIGIT_SPACE_UNIT = re.compile(rf"(?<=[{_DIGIT}]){_SPACE}+(?=[{_CJK}%％])")
-# Words that prefix a number of their own: eras, ordinals, "約", "の" in
-# addresses ("番地の 1"), signs and the postal mark.
+# Words that prefix a number of their own: eras, ordinals, "約", address
+# parts ("番地の 1", "1 丁目 11"), signs and the postal mark.
 _PREFIX_SPACE_DIGIT = re.compile(
-    rf"(?:(?<=令和|平成|昭和|大正|明治)|(?<=[第約の〒△▲])){_SPACE}+(?=[{_DIGIT}])"
+    rf"(?:(?<=令和|平成|昭和|大正|明治|丁目|番地)|(?<=[第約の〒△▲])){_SPACE}+(?=[{_DIGIT}])"
 )
 # Inside a date only: "年 4 月", "月 1 日".
 _DATE_PART_SPACE = re.compile(

@@ -221,7 +221,7 @@ def _match_to_date(m: re.Match, era_hint: str | None) -> date | None:
 
 
 def parse_period(s: str) -> tuple[date, date] | None:
-    """(start, end) of a period written as two dates, months or fiscal years.
+    """(start, end) of a period written as two dates, months, fiscal or calendar years.
 
     >>> parse_period("令和5年4月1日～令和8年3月31日")
     (datetime.date(2023, 4, 1), datetime.date(2026, 3, 31))
@@ -231,34 +231,50 @@ def parse_period(s: str) -> tuple[date, date] | None:
     (datetime.date(2020, 4, 1), datetime.date(2025, 3, 31))
     >>> parse_period("令和7年度～令和11年度")
     (datetime.date(2025, 4, 1), datetime.date(2030, 3, 31))
+    >>> parse_period("後期計画期間（令和4 年～令和8 年）")
+    (datetime.date(2022, 1, 1), datetime.date(2026, 12, 31))
     """
     t = _clean(s)
     ends = _period_ends(t)
     if len(ends) < 2:
         return None
+    if ends[0] is None or ends[1] is None:
+        return None
     start, end = ends[0][0], ends[1][1]
     return (start, end) if start <= end else None
 
 
-def _period_ends(t: str) -> list[tuple[date, date]]:
+def _period_ends(t: str) -> list[tuple[date, date] | None]:
     """Each date-like token as the (first day, last day) it covers."""
-    spans: list[tuple[int, int, tuple[date, date]]] = []
+    spans: list[tuple[int, int, tuple[date, date] | None]] = []
     era_hint = None
     for m in _DATE.finditer(t):
         parts = _date_parts(m, era_hint)
         if parts is None:
             continue
         era_hint = m["era"] or era_hint
-        span = _span_of(parts, m, era_hint)
-        if span:
-            spans.append((m.start(), m.end(), span))
+        # An invalid date stays in the list as None so the period is refused.
+        spans.append((m.start(), m.end(), _span_of(parts, m, era_hint)))
     for m in _FISCAL.finditer(t):
-        if any(a <= m.start() < b for a, b, _ in spans):
-            continue
         year = int(m["west"]) if m["west"] else _era_to_western(m["era"], m["num"])
-        if _western_ok(year):
+        if _western_ok(year) and not _overlaps(spans, m):
             spans.append((m.start(), m.end(), (date(year, 4, 1), date(year + 1, 3, 31))))
+    for pattern in (_ERA_YEAR, _WEST_YEAR):
+        for m in pattern.finditer(t):
+            year = _calendar_year(m)
+            if m["suffix"] == "年" and year and not _overlaps(spans, m):
+                spans.append((m.start(), m.end(), (date(year, 1, 1), date(year, 12, 31))))
     return [span for _, _, span in sorted(spans, key=lambda x: x[0])]
+
+
+def _overlaps(spans, m: re.Match) -> bool:
+    return any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _ in spans)
+
+
+def _calendar_year(m: re.Match) -> int | None:
+    if "era" in m.re.groupindex:
+        return _era_to_western(m["era"], m["num"])
+    return _western_ok(int(m["year"]))
 
 
 def _span_of(parts, m: re.Match, era_hint: str | None) -> tuple[date, date] | None:
