@@ -253,13 +253,15 @@ def read_target_grid(table: Table, settings: TargetSettings = TargetSettings(), 
             main = _Main(metric, re.match(settings.marker, metric) is not None, marker_cell, x0)
         prev_label = label
         unit_text = _text(row[header.unit_col]) if header.unit_col is not None else ""
+        left = ""
         for p, cell in values:
             if (id(cell), p.col) in seen:      # a value merged down several rows counts once
                 continue
             seen.add((id(cell), p.col))
             raw = _text(cell)
-            resolved = resolve_ditto(raw, prev_raw.get(p.col, "")) if is_ditto(raw) else raw
-            prev_raw[p.col] = resolved
+            # A value ditto repeats the previous period of the row (〃 across years), else the cell above.
+            resolved = resolve_ditto(raw, left or prev_raw.get(p.col, "")) if is_ditto(raw) else raw
+            prev_raw[p.col] = left = resolved
             q = parse_quantity(resolved)
             unit = q.unit
             if unit is None and q.value is not None and unit_text:
