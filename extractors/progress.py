@@ -19,13 +19,15 @@ from extractors.base import register
 from extractors.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
 from extractors.pdf_layout import PdfLayout, Table
 from extractors.workbook import Sheet, WorkbookLayout
+from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
 from pipeline.normalize.text import clean_label, normalize_text
 from pipeline.normalize.wareki import parse_fiscal_year
 from schemas.records import BBox, Extraction, Finding, ProgressRow
 
 ROLES = ("target", "actual", "grade")
-FIELDS = ("direction", "measure", "project", "implementer")
+FIELDS = ("direction", "measure", "project", "metric", "unit", "page_ref", "implementer")
+FILLED_DOWN = ("direction", "measure")
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class ProgressSettings:
         ("direction", r"方向性|基本方針|方針"),
         ("measure", r"個別施策|施策"),
         ("implementer", r"実施主体|実施機関|担当|主体"),
+        ("metric", r"指標|目標項目"),
+        ("unit", r"^単位"),
+        ("page_ref", r"ページ|頁|掲載"),
         ("project", r"実施事業|事業名|取組|事業"),
     )
     # `事業承継セミナー(参加者数) P.33`: the last parenthesised group is the metric
@@ -202,16 +207,19 @@ def _year_of(text: str) -> int | None:
     return parse_fiscal_year(text) if text and not _KANA.search(text) else None
 
 
-def _upper_year(grid: Grid, top: int, bottom: int, col: int, role_cols: set[int]) -> int | None:
-    """The fiscal year in the header cells above `bottom` in `col`, nearest first.
+def _band_year(grid: Grid, rows: list[int], col: int, role_cols: set[int]) -> int | None:
+    """The fiscal year the header rows `rows` (nearest the role row first) give column `col`.
 
-    A blank header cell next to a year over other value columns takes that year: a
+    A blank header cell right of a year over other value columns takes that year: a
     horizontally merged year without merge info (ODS, CSV, some PDF grids).
     """
-    for r in range(bottom - 1, top - 1, -1):
+    for r in rows:
         text = _text(grid[r][col])
         if text:
-            return _year_of(text)
+            year = _year_of(text)
+            if year is not None:
+                return year
+            continue
         for c in range(col - 1, -1, -1):
             left = _text(grid[r][c])
             if left:
@@ -221,43 +229,82 @@ def _upper_year(grid: Grid, top: int, bottom: int, col: int, role_cols: set[int]
     return None
 
 
-def _header_rows_above(grid: Grid, bottom: int, role_cols: set[int], settings: ProgressSettings) -> int:
-    """The top row of the header band: rows right above `bottom` holding fiscal years over
-    the value columns, no blank row between, and no title spanning the label columns."""
-    top = bottom
-    for r in range(bottom - 1, max(-1, bottom - settings.max_header_rows), -1):
-        row = grid[r]
-        if _blank(row):
+def _is_year_row(row: list[GridCell | None], role_cols: set[int]) -> tuple[bool, bool]:
+    """(holds a year over a value column, a year cell also spans label columns)."""
+    has_year, spans_labels = False, False
+    for c in role_cols:
+        cell = row[c] if c < len(row) else None
+        if cell and _year_of(_text(cell)) is not None:
+            has_year = True
+            covered = {i for i, other in enumerate(row) if other is not None and other.anchor == cell.anchor}
+            spans_labels = spans_labels or bool(covered - role_cols)
+    return has_year, spans_labels
+
+
+def _header_rows_above(grid: Grid, role_row: int, role_cols: set[int], settings: ProgressSettings) -> int:
+    """The top row of the header band: rows right above the role row holding fiscal years
+    over the value columns, no blank row between, and no title spanning the label columns."""
+    top = role_row
+    for r in range(role_row - 1, max(-1, role_row - settings.max_header_rows), -1):
+        if _blank(grid[r]):
             break
-        has_year, spans_labels = False, False
-        for c in role_cols:
-            cell = row[c]
-            if cell and _year_of(_text(cell)) is not None:
-                has_year = True
-                covered = {i for i, other in enumerate(row) if other is not None and other.anchor == cell.anchor}
-                spans_labels = spans_labels or bool(covered - role_cols)
+        has_year, spans_labels = _is_year_row(grid[r], role_cols)
         if not has_year or spans_labels:
             break
         top = r
     return top
 
 
+def _header_rows_below(grid: Grid, role_row: int, role_cols: set[int], settings: ProgressSettings) -> int:
+    """The bottom row of the band when the years sit under the roles (年間目標 over R5 R6 R7):
+    rows whose value-column cells are all fiscal years."""
+    bottom = role_row
+    for r in range(role_row + 1, min(len(grid), role_row + settings.max_header_rows)):
+        texts = [_text(grid[r][c]) for c in role_cols if c < len(grid[r])]
+        texts = [t for t in texts if t]
+        if not texts or any(_year_of(t) is None for t in texts):
+            break
+        bottom = r
+    return bottom
+
+
+def _spread_roles(grid: Grid, roles: dict, role_row: int, year_rows: list[int]) -> dict:
+    """A blank role-row cell right of a role, with its own year in the band, has that role:
+    a role header merged over several years, written without merge info."""
+    row = grid[role_row]
+    spread = dict(roles)
+    current = None
+    for c, cell in enumerate(row):
+        if _text(cell):
+            current = roles.get(c)
+            continue
+        if current and any(_year_of(_text(grid[r][c])) is not None for r in year_rows):
+            spread[c] = (current[0], None)
+    return spread
+
+
 def find_header(grid: Grid, settings: ProgressSettings = DEFAULT_SETTINGS) -> Header | None:
-    """The header band of a progress table: the first row with target and actual columns."""
-    for bottom, row in enumerate(grid):
+    """The header band of a progress table: the first row naming target and actual columns,
+    with the rows of fiscal years above or below it."""
+    for role_row, row in enumerate(grid):
         roles = {c: header_role(_text(cell), settings) for c, cell in enumerate(row) if cell}
         roles = {c: rv for c, rv in roles.items() if rv[0]}
         if not {"target", "actual"} <= {role for role, _ in roles.values()}:
             continue
-        top = _header_rows_above(grid, bottom, set(roles), settings)
+        role_cols = set(roles)
+        top = _header_rows_above(grid, role_row, role_cols, settings)
+        bottom = _header_rows_below(grid, role_row, role_cols, settings)
+        year_rows = sorted((r for r in range(top, bottom + 1) if r != role_row), key=lambda r: abs(r - role_row))
+        roles = _spread_roles(grid, roles, role_row, year_rows)
+        role_cols = set(roles)
         columns = []
         for c in range(len(row)):
             role, year = roles.get(c, (None, None))
             if role:
-                year = year if year is not None else _upper_year(grid, top, bottom, c, set(roles))
+                year = year if year is not None else _band_year(grid, year_rows, c, role_cols)
                 columns.append(Column(c, _text(row[c]), role=role, fiscal_year=year))
                 continue
-            label = "".join(dict.fromkeys(_text(grid[r][c]) for r in range(top, bottom + 1)))
+            label = "".join(dict.fromkeys(_text(grid[r][c]) for r in range(top, bottom + 1))).replace(" ", "")
             columns.append(Column(c, label, field=_field_of(label, settings) if label else None))
         columns = _first_field_only(columns)
         return Header(top=top, bottom=bottom, columns=tuple(columns))
@@ -317,10 +364,15 @@ def split_project(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> P
     if not match:
         return ProjectLabel(label)
     groups = match.groupdict()
-    page_ref = groups.get("page_ref")
-    if page_ref:
-        page_ref = "P." + re.sub(r"^[Pp]\.?\s*", "", page_ref).replace(" ", "")
-    return ProjectLabel(groups["project"].strip() or label, (groups.get("metric") or "").strip() or None, page_ref)
+    return ProjectLabel(groups["project"].strip() or label, (groups.get("metric") or "").strip() or None,
+                        _page_ref(groups.get("page_ref")))
+
+
+def _page_ref(text: str | None) -> str | None:
+    """`P.33`, `p33`, `33` → `P.33`."""
+    text = normalize_text(text or "").replace(" ", "")
+    text = re.sub(r"^[Pp]\.?", "", text)
+    return f"P.{text}" if text else None
 
 
 @dataclass(frozen=True)
@@ -338,7 +390,7 @@ def _body_rows(grid: Grid, header: Header) -> Iterator[tuple[int, dict[str, str]
     if project_col is None:
         return
     labels = {name: header.field_column(name) for name in FIELDS}
-    project_header = _text(grid[header.bottom][project_col])
+    project_header = next(c.label for c in header.columns if c.index == project_col)
     current: dict[str, str] = {}
     started = False
     for r in range(header.bottom + 1, len(grid)):
@@ -348,7 +400,7 @@ def _body_rows(grid: Grid, header: Header) -> Iterator[tuple[int, dict[str, str]
                 return
             continue
         project_cell = row[project_col] if project_col < len(row) else None
-        if not _text(project_cell) or _text(project_cell) == project_header:
+        if not _text(project_cell) or _text(project_cell).replace(" ", "") == project_header:
             continue
         spans = {c for c, other in enumerate(row) if other is not None and other.anchor == project_cell.anchor}
         if any(labels[name] in spans for name in FIELDS if name != "project" and labels[name] is not None):
@@ -357,7 +409,9 @@ def _body_rows(grid: Grid, header: Header) -> Iterator[tuple[int, dict[str, str]
         fields = {}
         for name, col in labels.items():
             text = _text(row[col]) if col is not None and col < len(row) else ""
-            if name in ("direction", "measure") and not text:
+            if text and is_ditto(text):  # 〃 / 同上: the row above's value
+                text = clean_label(resolve_ditto(text, current.get(name, "")))
+            if name in FILLED_DOWN and not text:
                 text = current.get(name, "")
             fields[name] = text
         current = fields
@@ -375,7 +429,7 @@ def read_progress_grid(grid: Grid, header: Header, scale: GradeScale = DEFAULT_S
         values = {year: {role: row[col] if col < len(row) else None for role, col in roles.items()}
                   for year, roles in groups.items()}
         units = [read_value(cells.get(role)).unit for cells in values.values() for role in ("target", "actual")]
-        row_unit = next((u for u in units if u), None)
+        row_unit = next((u for u in units if u), None) or fields.get("unit") or None
         for year, cells in values.items():
             target, actual = read_value(cells.get("target")), read_value(cells.get("actual"))
             grade = read_grade(cells.get("grade"), scale.grades)
@@ -384,7 +438,8 @@ def read_progress_grid(grid: Grid, header: Header, scale: GradeScale = DEFAULT_S
             provenance = first.provenance() if first else {}
             progress = ProgressRow(
                 direction=fields.get("direction") or None, measure=fields.get("measure") or None,
-                project=label.project, metric=label.metric, page_ref=label.page_ref,
+                project=label.project, metric=fields.get("metric") or label.metric,
+                page_ref=_page_ref(fields.get("page_ref")) or label.page_ref,
                 implementer=fields.get("implementer") or None,
                 unit=target.unit or actual.unit or row_unit, fiscal_year=year,
                 target=target.number, actual=actual.number, grade=grade, grade_computed=computed,

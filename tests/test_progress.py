@@ -218,3 +218,27 @@ def test_registered_and_extracts():
 
 def test_view_sql_is_a_view():
     assert "CREATE OR REPLACE VIEW progress_vs_plan" in PROGRESS_VS_PLAN_VIEW_SQL
+
+
+def test_years_under_roles_separate_columns_dittos_full_width():
+    """年間目標 / 実績 / 評価 over Ｒ５ Ｒ６, spaced headers, 指標 / 単位 / ページ columns, 〃."""
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.append(["実施状況一覧"])
+    ws.append([])
+    ws.append(["方 向 性", "施 策", "事業名", "指標", "単位", "掲載ページ",
+               "年間目標", None, "実 績", None, "評 価", None])
+    ws.append([None] * 6 + ["Ｒ５", "Ｒ６", "Ｒ５", "Ｒ６", "Ｒ５", "Ｒ６"])
+    ws.append(["方向A", "施策X", "セミナー", "参加者数", "人", "１２", "２０", "３０", "１０", "－", "Ｃ", None])
+    ws.append(["〃", "〃", "相談会", "相談件数", "件", "13", 10, 10, 9, 12, "B", "A"])
+    ws.append([])
+    ws.append(["※評価は年度末に記入"])
+    rows = [e.row for e in read_progress(layout_from_openpyxl(workbook))]
+    got = [(r.direction, r.measure, r.project, r.metric, r.unit, r.page_ref, r.fiscal_year,
+            r.target, r.actual, r.grade, r.grade_computed, r.cell) for r in rows]
+    assert got == [
+        ("方向A", "施策X", "セミナー", "参加者数", "人", "P.12", 2023, 20.0, 10.0, "C", "C", "G5"),
+        ("方向A", "施策X", "セミナー", "参加者数", "人", "P.12", 2024, 30.0, None, None, None, "H5"),
+        ("方向A", "施策X", "相談会", "相談件数", "件", "P.13", 2023, 10.0, 9.0, "B", "B", "G6"),
+        ("方向A", "施策X", "相談会", "相談件数", "件", "P.13", 2024, 10.0, 12.0, "A", "A", "H6"),
+    ]
