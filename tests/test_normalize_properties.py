@@ -17,8 +17,8 @@ _TEXT = st.one_of(st.text(), st.text(alphabet=_ALPHABET, max_size=40))
 _STR_FUNCTIONS = [
     text.normalize_text, text.collapse_spaced_digits, text.clean_label, text.circled_to_int,
     text.roman_to_int, text.kanji_to_int,
-    wareki.parse_year, wareki.parse_fiscal_year, wareki.parse_date, wareki.parse_period, wareki.check_date,
-    numbers.parse_quantity, numbers.is_null_marker,
+    wareki.parse_year, wareki.parse_fiscal_year, wareki.era_of, wareki.fiscal_years_of_headers, wareki.parse_date, wareki.parse_period, wareki.check_date,
+    numbers.parse_quantity, numbers.is_null_marker, numbers.table_unit, numbers.yen_factor,
     ditto.is_ditto, ditto.fill_down_dittos,
     contacts.parse_postal_code, contacts.parse_phone, contacts.find_labelled_phones, contacts.parse_email,
     contacts.parse_url, contacts.normalize_address, contacts.parse_contact_block,
@@ -32,7 +32,7 @@ _IDEMPOTENT = [text.normalize_text, text.collapse_spaced_digits, text.clean_labe
 @settings(max_examples=150, derandomize=True, deadline=None)
 @given(s=_TEXT)
 def test_never_raises(fn, s):
-    arg = [s, s] if fn is ditto.fill_down_dittos else s
+    arg = [s, s] if fn in (ditto.fill_down_dittos, wareki.fiscal_years_of_headers) else s
     fn(arg)
 
 

@@ -23,7 +23,7 @@ from pipeline.normalize.text import (
     circled_to_int, clean_label, collapse_spaced_digits, kanji_to_int, normalize_text, roman_to_int,
 )
 from pipeline.normalize.wareki import (
-    check_date, parse_date, parse_fiscal_year, parse_period, parse_year, to_wareki,
+    check_date, fiscal_years_of_headers, parse_date, parse_fiscal_year, parse_period, parse_year, to_wareki,
 )
 
 # --- text -------------------------------------------------------------------
@@ -178,6 +178,9 @@ QUANTITIES = [
     ("未定", Q(None, None, "未定", null_word="未定")),
     ("随時", Q(None, None, "随時", null_word="随時")),
     ("一般事業費", Q(None, None, "一般事業費", null_word="一般事業費")),
+    ("1万5千円", Q(15000.0, "円", "1万5千円")),
+    ("1億2,000万円", Q(120000000.0, "円", "1億2,000万円")),
+    ("②", Q(2.0, None, "②")),
 ]
 
 
@@ -237,6 +240,17 @@ def test_parse_fiscal_year(raw, expected):
     assert parse_fiscal_year(raw) == expected
 
 
+@pytest.mark.parametrize("headers, expected", [
+    (["現行", "令和 5 年度", "令和 6 年度", "令和 7 年度", "令和 8 年度"], [None, 2023, 2024, 2025, 2026]),
+    (["現状", "R7", "R8", "R9", "R10", "R11"], [None, 2025, 2026, 2027, 2028, 2029]),
+    (["現状", "令和5年度", "6年度", "7年度", "公表方法"], [None, 2023, 2024, 2025, None]),
+    (["平成30年度", "31年度", "令和2年度"], [2018, 2019, 2020]),
+    (["6年度", "7年度"], [None, None]),
+])
+def test_fiscal_years_of_headers(headers, expected):
+    assert fiscal_years_of_headers(headers) == expected
+
+
 DATES = [
     ("令和7年4月1日", date(2025, 4, 1)),
     ("2023/04/01", date(2023, 4, 1)),
@@ -270,6 +284,7 @@ PERIODS = [
     ("令和5年4月1日～8年3月31日", (date(2023, 4, 1), date(2026, 3, 31))),
     ("平成30年4月1日～平成33年3月31日", (date(2018, 4, 1), date(2021, 3, 31))),
     ("令和7年度～令和11年度", (date(2025, 4, 1), date(2030, 3, 31))),
+    ("令和7年度～11年度", (date(2025, 4, 1), date(2030, 3, 31))),
     ("2023年4月～2026年3月", (date(2023, 4, 1), date(2026, 3, 31))),
     ("後期計画期間（令和4 年～令和8 年）", (date(2022, 1, 1), date(2026, 12, 31))),
     ("平成31年5月1日～令和2年3月31日", None),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.normalize.text import clean_label, kanji_to_int
+from pipeline.normalize.text import circled_to_int, clean_label, kanji_to_int
 
 # After NFKC: "－" is "-"; the others survive NFKC unchanged.
 _NULL_CHARS = set("-‐‑‒–—―−﹣─━ー ｰ…・/")
@@ -35,6 +35,14 @@ _KANJI_QUANTITY = re.compile(
 )
 # Frequency prefixes ("年3回", "月1回") become a per-period unit "回/年".
 _PER_PREFIX = re.compile(r"^(?:毎)?(?P<per>年|月|週|日)(?:間)?$")
+
+# "1万5千円", "1億2,000万円": a larger multiplier followed by more digits.
+_MULTIPLIERS = {"億": 1e8, "万": 1e4, "千": 1e3}
+_COMPOUND = re.compile(
+    rf"(?P<sign>[{_NEGATIVE}])?\s*(?P<n1>{_NUMBER})\s*(?P<m1>億|万)(?P<n2>{_NUMBER})\s*(?P<m2>万|千)?"
+    r"\s*(?P<unit>[^\s\d()（）\[\]「」、。,;:\-～〜~]*)"
+)
+_CIRCLED = re.compile("[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf\u2474-\u249b\u24ea]")
 
 _YEN_FACTORS = {
     "円": 1, "千円": 1e3, "万円": 1e4, "十万円": 1e5, "百万円": 1e6,
@@ -83,6 +91,8 @@ def parse_quantity(s: str) -> Quantity:
     (3.0, 5.0, '回')
     >>> q = parse_quantity("維持"); (q.value, q.null_word)
     (None, '維持')
+    >>> [(parse_quantity(x).value, parse_quantity(x).unit) for x in ["1万5千円", "1億2,000万円", "①"]]
+    [(15000.0, '円'), (120000000.0, '円'), (1.0, None)]
     """
     if not isinstance(s, str):
         s = ""
@@ -91,11 +101,26 @@ def parse_quantity(s: str) -> Quantity:
     t = clean_label(s)
     approximate = bool(_APPROX_PREFIX.search(t) or _APPROX_SUFFIX.search(t))
     core = _BOUND_SUFFIX.sub("", _APPROX_SUFFIX.sub("", _APPROX_PREFIX.sub("", t)))
-    found = _digit_quantity(core) or _kanji_quantity(core)
+    # Where a number is expected, ① reads as 1.
+    core = _CIRCLED.sub(lambda m: str(circled_to_int(m.group())), core)
+    found = _compound_quantity(core) or _digit_quantity(core) or _kanji_quantity(core)
     if found is None:
         return Quantity(None, None, s, approximate, null_word=t)
     value, unit, upper = found
     return Quantity(value, unit, s, approximate, None, upper)
+
+
+def _compound_quantity(t: str) -> tuple[float, str | None, None] | None:
+    m = _COMPOUND.search(t)
+    if m is None or m.start() != (_QUANTITY.search(t) or m).start():
+        return None  # only when the compound is the cell's first number
+    m2 = _MULTIPLIERS[m["m2"]] if m["m2"] else 1.0
+    value = _to_float(m["n1"]) * _MULTIPLIERS[m["m1"]] + _to_float(m["n2"]) * m2
+    if m["m2"] and m2 >= _MULTIPLIERS[m["m1"]]:
+        return None  # "1万2万": not a compound
+    if m["sign"] and m["sign"] != "+":
+        value = -value
+    return value, _BOUND_SUFFIX.sub("", m["unit"]) or None, None
 
 
 def _digit_quantity(t: str) -> tuple[float, str | None, float | None] | None:

@@ -50,6 +50,7 @@ _ERA_NUM = rf"(?P<num>元|\d{{1,2}}(?!\d)|{_KANJI_NUM})"
 _ERA_YEAR = re.compile(rf"{_ERA}\.?\s*{_ERA_NUM}\s*(?P<suffix>年度|年)?")
 _WEST_YEAR = re.compile(r"(?<!\d)(?P<year>\d{4})\s*(?P<suffix>年度|年)")
 _BARE_WEST = re.compile(r"[(\[]?(?P<year>\d{4})[)\]]?")
+_BARE_FISCAL = re.compile(r"(?<![\d.])(?P<num>\d{1,2}|元)\s*年度")
 _NUMERAL = rf"(?:\d{{1,2}}|{_KANJI_NUM})"
 
 # Dates. Era or western year, then month and optional day, in 年月日 or
@@ -124,15 +125,18 @@ def _first_year(t: str) -> int | None:
     return min(candidates)[1] if candidates else None
 
 
-def parse_fiscal_year(s: str) -> int | None:
+def parse_fiscal_year(s: str, era: str | None = None) -> int | None:
     """Western fiscal year (April start) of a 年度 or a year/date header.
 
-    A full date maps to the fiscal year it falls in.
+    A full date maps to the fiscal year it falls in. ``era`` (令和, R …) reads
+    an era-less ``6年度`` as written in a header row that named the era once.
 
     >>> [parse_fiscal_year(x) for x in ["令和5年度", "R7", "令和 5 年度", "令和８年度", "2025年度"]]
     [2023, 2025, 2023, 2026, 2025]
     >>> [parse_fiscal_year(x) for x in ["R 1 0 年度", "令和6年3月31日", "(2024)", "現行"]]
     [2028, 2023, 2024, None]
+    >>> parse_fiscal_year("6年度", era="令和"), parse_fiscal_year("6年度")
+    (2024, None)
     """
     t = _clean(s)
     m = _FISCAL.search(t)
@@ -144,7 +148,34 @@ def parse_fiscal_year(s: str) -> int | None:
     if d is not None and d[2] is not None and d[3] is not None:
         year, month = d[1], d[2]
         return year if month >= 4 else year - 1
-    return parse_year(t)
+    found = parse_year(t)
+    if found is None and era in _BY_NAME:
+        bare = _BARE_FISCAL.search(t)
+        found = _era_to_western(era, bare["num"]) if bare else None
+    return found
+
+
+def era_of(s: str) -> str | None:
+    """The era name (令和 …) the first era year in ``s`` is written in.
+
+    >>> era_of("R5"), era_of("平成30年度"), era_of("2023年度")
+    ('令和', '平成', None)
+    """
+    m = _ERA_YEAR.search(_clean(s))
+    return _BY_NAME[m["era"]].name if m else None
+
+
+def fiscal_years_of_headers(headers: list[str]) -> list[int | None]:
+    """Fiscal year of each header cell, carrying the era along the row.
+
+    >>> fiscal_years_of_headers(["現状", "令和5年度", "6年度", "7年度", "公表方法"])
+    [None, 2023, 2024, 2025, None]
+    """
+    era, years = None, []
+    for header in headers if isinstance(headers, list) else []:
+        era = era_of(header) or era
+        years.append(parse_fiscal_year(header, era=era))
+    return years
 
 
 def _first_date_match(t: str, era_hint: str | None = None):
@@ -231,6 +262,8 @@ def parse_period(s: str) -> tuple[date, date] | None:
     (datetime.date(2020, 4, 1), datetime.date(2025, 3, 31))
     >>> parse_period("令和7年度～令和11年度")
     (datetime.date(2025, 4, 1), datetime.date(2030, 3, 31))
+    >>> parse_period("令和7年度～11年度")
+    (datetime.date(2025, 4, 1), datetime.date(2030, 3, 31))
     >>> parse_period("後期計画期間（令和4 年～令和8 年）")
     (datetime.date(2022, 1, 1), datetime.date(2026, 12, 31))
     """
@@ -258,6 +291,11 @@ def _period_ends(t: str) -> list[tuple[date, date] | None]:
     for m in _FISCAL.finditer(t):
         year = int(m["west"]) if m["west"] else _era_to_western(m["era"], m["num"])
         if _western_ok(year) and not _overlaps(spans, m):
+            spans.append((m.start(), m.end(), (date(year, 4, 1), date(year + 1, 3, 31))))
+    hint = era_of(t)
+    for m in _BARE_FISCAL.finditer(t) if hint else ():
+        year = _era_to_western(hint, m["num"])
+        if year and not _overlaps(spans, m):
             spans.append((m.start(), m.end(), (date(year, 4, 1), date(year + 1, 3, 31))))
     for pattern in (_ERA_YEAR, _WEST_YEAR):
         for m in pattern.finditer(t):
