@@ -1,0 +1,263 @@
+"""経営発達支援計画 extractor: plan, municipalities, budgets, funding, contacts, partners, findings."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from extractors import business_plan as bp
+from extractors.pdf_layout import Cell, Page, PdfLayout, Table, read_pdf_layout
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data" / "raw"
+GOLD = ROOT / "tests" / "fixtures" / "gold"
+MY_CODES = {"budget_sum_mismatch", "period_budget_years_mismatch", "invalid_corporate_number",
+            "invalid_local_gov_code", "extraction_error", "overview_not_found"}
+
+
+@pytest.fixture(scope="module")
+def layouts() -> dict[str, PdfLayout]:
+    return {name: read_pdf_layout(RAW / name) for name in ("ome_cci_2023.pdf", "rumoi_cci_2025.pdf")}
+
+
+@pytest.fixture(scope="module")
+def extractions(layouts):
+    return {name: bp.BusinessPlanExtractor().extract(layout) for name, layout in layouts.items()}
+
+
+def budget_rows(extraction):
+    return sorted((b.item, b.is_total, b.fiscal_year, b.amount_thousand_yen) for b in extraction.budgets)
+
+
+def gold_budget_rows(name):
+    gold = json.loads((GOLD / f"{name}.json").read_text(encoding="utf-8"))
+    return sorted((b["item"], b["is_total"], b["fiscal_year"], b["amount_thousand_yen"]) for b in gold["budgets"])
+
+
+def contact_rows(extraction):
+    return [(c.organization, c.department, c.postal_code, c.address, c.tel, c.fax, c.email)
+            for c in extraction.contacts]
+
+
+OME_CONTACTS = [
+    ("青梅商工会議所", "中小企業相談所(地域振興部)", "198-8585", "東京都青梅市上町373番地の1",
+     "0428-23-0111", "0428-23-1122", "soudan@omecci.jp"),
+    ("青梅市", "経済スポーツ部 商工観光課", "198-8701", "東京都青梅市東青梅1丁目11番地の1",
+     "0428-22-1111", "0428-21-0542", "div2050@city.ome.lg.jp"),
+    ("奥多摩町", "観光産業課", "198-0212", "東京都西多摩郡奥多摩町氷川215番地6",
+     "0428-83-2295", "0428-83-2344", "kankou@town.okutama.tokyo.jp"),
+]
+RUMOI_CONTACTS = [
+    ("留萌商工会議所", "中小企業相談所 指導課", "077-0044", "北海道留萌市錦町1丁目1-15",
+     "0164-42-2058", "0164-43-8322", "rcci@rumoi.or.jp"),
+    ("留萌市", "経済観光課", "077-8601", "北海道留萌市幸町1丁目11番地",
+     "0164-42-1840", "0164-42-4273", "keizai@e-rumoi.jp"),
+]
+
+
+def test_detect(layouts):
+    for layout in layouts.values():
+        assert bp.BusinessPlanExtractor().detect(layout) >= 0.8
+    assert bp.BusinessPlanExtractor().detect(read_pdf_layout(RAW / "akiruno_promotion_plan_ch3.pdf")) < 0.5
+    assert bp.BusinessPlanExtractor().detect("not a layout") == 0.0
+
+
+def test_ome_plan(extractions):
+    ex = extractions["ome_cci_2023.pdf"]
+    assert ex.status == "ok" and ex.kind == "business_development_plan" and ex.pages == 16
+    (plan,) = ex.plans
+    assert plan.chamber == "青梅商工会議所"
+    assert plan.chamber_corporate_number == "3013105001132"
+    assert (plan.period_start, plan.period_end) == (dt.date(2023, 4, 1), dt.date(2026, 3, 31))
+    assert plan.goals.startswith("経営発達支援事業の目標 需要を見据えた経営の促進")
+    assert plan.page == 1
+    assert [(m.name, m.local_gov_code) for m in ex.plan_municipalities] == [("青梅市", "132055"),
+                                                                           ("奥多摩町", "133086")]
+
+
+def test_rumoi_plan(extractions):
+    ex = extractions["rumoi_cci_2025.pdf"]
+    assert ex.status == "ok"
+    (plan,) = ex.plans
+    assert (plan.chamber, plan.chamber_corporate_number) == ("留萌商工会議所", "4450005003156")
+    assert (plan.period_start, plan.period_end) == (dt.date(2025, 4, 1), dt.date(2030, 3, 31))
+    assert "地域への裨益目標" in plan.goals
+    assert [(m.name, m.local_gov_code) for m in ex.plan_municipalities] == [("留萌市", "012122")]
+
+
+@pytest.mark.parametrize("name", ["ome_cci_2023.pdf", "rumoi_cci_2025.pdf"])
+def test_budgets_match_the_pdf(extractions, name):
+    ex = extractions[name]
+    assert budget_rows(ex) == gold_budget_rows(name)
+    for b in ex.budgets:  # provenance: the value cell on the 別表3 page
+        assert b.page == ex.budgets[0].page and b.bbox[0] < b.bbox[2] and b.raw
+
+
+def test_budget_details(extractions):
+    ome = extractions["ome_cci_2023.pdf"]
+    total_2026 = next(b for b in ome.budgets if b.is_total and b.fiscal_year == 2026)
+    assert (total_2026.item, total_2026.amount_thousand_yen, total_2026.raw, total_2026.page) == (
+        "必要な資金の額", 123330, "123,330", 15)
+    assert {b.item for b in extractions["rumoi_cci_2025.pdf"].budgets} == {
+        "必要な資金の額", "セミナー等開催費", "新たな需要開拓", "BIZミル利用料", "専門家派遣"}
+
+
+def test_funding_sources(extractions):
+    assert [f.source for f in extractions["ome_cci_2023.pdf"].funding_sources] == [
+        "補助金(国・東京都・青梅市・奥多摩町)", "事業受託費(国・都・市・町等からの受託金)", "一般会計(会費等から充当)"]
+    assert [f.source for f in extractions["rumoi_cci_2025.pdf"].funding_sources] == [
+        "会費収入", "各種事業収入", "補助金収入(国・道・市)"]
+
+
+def test_contacts(extractions):
+    assert contact_rows(extractions["ome_cci_2023.pdf"]) == OME_CONTACTS
+    # rumoi's 別表2 is a picture: the 概要 alone gives the contacts, without an error.
+    assert contact_rows(extractions["rumoi_cci_2025.pdf"]) == RUMOI_CONTACTS
+
+
+def test_appendix2_alone_gives_the_same_contacts(layouts):
+    layout = layouts["ome_cci_2023.pdf"]
+    appendix = bp.appendix_pages(layout)
+    assert appendix[2] == [14] and appendix[3] == [15] and appendix[4] == [16]
+    contacts = bp.read_contacts(layout, bp.Overview(), ["青梅商工会議所", "青梅市", "奥多摩町"], appendix[2])
+    assert [(c.organization, c.postal_code, c.address, c.tel, c.fax, c.email) for c in contacts] == [
+        (o, p, a, t, f, e) for o, _, p, a, t, f, e in OME_CONTACTS]
+    assert contacts[1].department == "経済スポーツ部商工観光課" and contacts[0].page == 14
+
+
+def test_partners(extractions):
+    (partner,) = extractions["ome_cci_2023.pdf"].partners
+    assert (partner.name, partner.address, partner.representative) == (
+        "青梅信用金庫", "東京都青梅市勝沼3丁目65番地", "理事長 平岡治房")
+    assert "創業塾" in partner.content and "取引先" in partner.role and partner.page == 16
+    assert extractions["rumoi_cci_2025.pdf"].partners == []
+
+
+def test_findings(extractions):
+    ome = [f for f in extractions["ome_cci_2023.pdf"].findings if f.code in MY_CODES]
+    assert [f.code for f in ome] == ["period_budget_years_mismatch"]
+    assert "extra [2026]" in ome[0].message and ome[0].location == "page 15"
+    assert [f for f in extractions["rumoi_cci_2025.pdf"].findings if f.code in MY_CODES] == []
+
+
+def test_sections_and_targets_are_included(extractions):
+    ex = extractions["ome_cci_2023.pdf"]
+    assert any(s.section_no == "3" for s in ex.sections)
+    assert any(t.metric.endswith("公表回数") and t.fiscal_year == 2023 for t in ex.targets)
+
+
+# --- robustness: the same records from other ways of writing digits and years -------------------------
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+YEAR_HEADER = re.compile(r"令和\s*(\d+)\s*年度")
+FORMS = ["R{n}", "R{n}年度", "令和 {n} 年度", "{n}年度"]
+
+
+def rewrite(text: str, form: str) -> str:
+    return YEAR_HEADER.sub(lambda m: form.format(n=m[1]), text).translate(FULL_WIDTH)
+
+
+def transform(layout: PdfLayout, fn) -> PdfLayout:
+    def page(p: Page) -> Page:
+        return dataclasses.replace(
+            p,
+            words=tuple(dataclasses.replace(w, text=fn(w.text)) for w in p.words),
+            lines=tuple(dataclasses.replace(l, text=fn(l.text),
+                                            words=tuple(dataclasses.replace(w, text=fn(w.text)) for w in l.words))
+                        for l in p.lines),
+            tables=tuple(dataclasses.replace(t, cells=tuple(dataclasses.replace(c, text=fn(c.text))
+                                                            for c in t.cells)) for t in p.tables))
+    return dataclasses.replace(layout, pages=tuple(page(p) for p in layout.pages))
+
+
+def my_records(ex):
+    return (ex.plans, ex.plan_municipalities, budget_rows(ex), [f.source for f in ex.funding_sources],
+            contact_rows(ex), [(p.name, p.address, p.representative) for p in ex.partners],
+            sorted(f.code for f in ex.findings if f.code in MY_CODES))
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("name", ["ome_cci_2023.pdf", "rumoi_cci_2025.pdf"])
+def test_full_width_digits_and_year_forms_give_the_same_records(layouts, extractions, name, form):
+    variant = transform(layouts[name], lambda t: rewrite(t, form))
+    budget_page = layouts[name].pages[extractions[name].budgets[0].page - 1]
+    assert any("０" in c.text for c in variant.pages[budget_page.number - 1].tables[0].cells)
+    assert my_records(bp.BusinessPlanExtractor().extract(variant)) == my_records(extractions[name])
+
+
+@pytest.mark.parametrize("unit, factor", [("万円", 10.0), ("円", 0.001)])
+def test_budget_unit_is_converted_to_thousand_yen(layouts, extractions, unit, factor):
+    name = "rumoi_cci_2025.pdf"
+    variant = transform(layouts[name], lambda t: t.replace("単位 千円", f"単位：{unit}"))
+    got = bp.BusinessPlanExtractor().extract(variant)
+    assert [(b.item, b.fiscal_year, b.amount_thousand_yen) for b in got.budgets] == [
+        (b.item, b.fiscal_year, round(b.amount_thousand_yen * factor)) for b in extractions[name].budgets]
+
+
+def test_failure_in_one_part_keeps_the_rest(layouts, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(bp, "read_budget", broken)
+    ex = bp.BusinessPlanExtractor().extract(layouts["ome_cci_2023.pdf"])
+    assert ex.status == "partial" and "budget" in ex.error
+    assert ex.budgets == [] and ex.plans[0].chamber == "青梅商工会議所" and len(ex.contacts) == 3
+    assert any(f.code == "extraction_error" and "boom" in f.message for f in ex.findings)
+
+
+# --- synthetic grids: spaced labels, ditto marks, sums, check digits ------------------------------------
+
+def make_table(rows: list[list[str]], page: int = 1) -> Table:
+    cells = tuple(Cell(r, c, 1, 1, text, (c * 100.0, r * 20.0, c * 100.0 + 100, r * 20.0 + 20))
+                  for r, row in enumerate(rows) for c, text in enumerate(row))
+    return Table(page, (0, 0, 100.0 * len(rows[0]), 20.0 * len(rows)), cells, len(rows), len(rows[0]))
+
+
+def make_layout(*tables: Table) -> PdfLayout:
+    return PdfLayout(Path("synthetic.pdf"), (Page(1, 600, 800, tables=tables),))
+
+
+def test_spaced_labels_and_check_digit_findings():
+    overview = make_table([
+        ["実 施 者 名\n(法人番号)", "○○商工会（法人番号 ３０１３１０５００１１３３）\n△△町（地方公共団体コー\nド 132056）"],
+        ["実 施 期 間", "令和 6 年 4 月 1 日 ～ 令和 11 年 3 月 31 日"],
+        ["目 標", "目標の文"],
+    ])
+    plan, municipalities, findings = bp.read_plan(bp.read_overview(make_layout(overview)))
+    assert (plan.chamber, plan.chamber_corporate_number) == ("○○商工会", "3013105001133")
+    assert (plan.period_start, plan.period_end) == (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
+    assert [(m.name, m.local_gov_code) for m in municipalities] == [("△△町", "132056")]
+    assert sorted(f.code for f in findings) == ["invalid_corporate_number", "invalid_local_gov_code"]
+
+
+def test_ditto_marks_and_sum_mismatch():
+    table = make_table([
+        ["", "令和6年度", "令和7年度"],
+        ["必要な資金の額", "1,000", "1,100"],
+        ["需要開拓支援(BtoB)", "400", "400"],
+        ["〃 (BtoC)", "600", "600"],
+    ])
+    budget = bp.find_budget_table(make_layout(table), [1])
+    rows = bp.read_budget(budget)
+    assert [(b.item, b.fiscal_year, b.amount_thousand_yen) for b in rows if b.fiscal_year == 2024] == [
+        ("必要な資金の額", 2024, 1000), ("需要開拓支援(BtoB)", 2024, 400), ("需要開拓支援(BtoC)", 2024, 600)]
+    plan = bp.Plan(period_start=dt.date(2024, 4, 1), period_end=dt.date(2027, 3, 31))
+    findings = bp.budget_findings(rows, plan)
+    assert [f.code for f in findings] == ["budget_sum_mismatch", "period_budget_years_mismatch"]
+    assert "2025" in findings[0].message and "missing [2026]" in findings[1].message
+
+
+def test_bare_year_headers_take_the_era_from_the_period():
+    period = (dt.date(2023, 4, 1), dt.date(2026, 3, 31))
+    assert bp.header_years(["", "５年度", "６年度", "7年度"], period) == {1: 2023, 2: 2024, 3: 2025}
+    assert bp.header_years(["", "R5", "令和 6 年度", "2025年度"]) == {1: 2023, 2: 2024, 3: 2025}
+
+
+def test_empty_partner_table_gives_no_rows():
+    table = make_table([["連携して事業を実施する者の氏名又は名称及び住所"], [""], ["連携して実施する事業の内容"], [""]])
+    layout = make_layout(table)
+    assert bp.read_partners(layout, [1]) == []
