@@ -546,12 +546,18 @@ class ProgressReportExtractor:
         self.settings = settings
 
     def detect(self, layout: object) -> float:
-        """A table whose header names 年間目標, 実績 and 評価 columns."""
+        """A table whose header names 年間目標, 実績 and 評価 columns; in a spreadsheet,
+        target and actual columns alone will do (PDF plans print 目標 / 実績 tables too)."""
+        best = 0.0
         for grid in layout_grids(layout):
             header = find_header(grid, self.settings)
-            if header and {"target", "actual", "grade"} <= {c.role for c in header.columns}:
+            if header is None or not header.year_groups():
+                continue
+            if "grade" in {c.role for c in header.columns}:
                 return 0.95
-        return 0.0
+            if isinstance(layout, WorkbookLayout):
+                best = 0.6
+        return best
 
     def extract(self, layout: object) -> Extraction:
         entries = read_progress(layout, self.settings)

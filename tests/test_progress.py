@@ -242,3 +242,26 @@ def test_years_under_roles_separate_columns_dittos_full_width():
         ("方向A", "施策X", "相談会", "相談件数", "件", "P.13", 2023, 10.0, 9.0, "B", "B", "G6"),
         ("方向A", "施策X", "相談会", "相談件数", "件", "P.13", 2024, 10.0, 12.0, "A", "A", "H6"),
     ]
+
+
+def test_unreadable_files(tmp_path):
+    from extractors.workbook import WorkbookReadError
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(WorkbookReadError):
+        read_workbook(broken)
+    with pytest.raises(WorkbookReadError):
+        read_workbook(tmp_path / "notes.docx")
+
+
+def test_detect_without_grade_column_in_a_workbook():
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.append(["実施事業", "令和5年度目標", "令和5年度実績"])
+    ws.append(["セミナー(参加者数)", "20人", "18人"])
+    layout = layout_from_openpyxl(workbook)
+    assert 0.5 < ProgressReportExtractor().detect(layout) < 0.95
+    rows = [e.row for e in read_progress(layout)]
+    assert [(r.project, r.metric, r.fiscal_year, r.target, r.actual, r.grade_computed) for r in rows] == [
+        ("セミナー", "参加者数", 2023, 20.0, 18.0, "B")]
