@@ -30,7 +30,7 @@ from extractors.plan_sections import find_sections, section_findings
 from extractors.target_tables import find_targets
 from pipeline.normalize.contacts import (find_labelled_phones, parse_contact_block, parse_email,
                                          parse_postal_code)
-from pipeline.normalize.ditto import fill_down_dittos
+from pipeline.normalize.ditto import fill_down_dittos, is_ditto
 from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, valid_corporate_number,
                                             valid_local_gov_code)
 from pipeline.normalize.numbers import parse_quantity, table_unit, yen_factor
@@ -57,6 +57,7 @@ class PlanSettings:
     budget_label: str = "資金"
     funding_label: str = "調達方法"
     default_budget_unit: str = "千円"
+    same_as_left: tuple[str, ...] = ("同左",)
     # Separators between funding sources: outside brackets only.
     funding_separators: str = "、,， /／;；"
     bullet_start: str = r"^(?:[・･●○◆◇■□\-‐－]|[①-⑳]|\(\d+\))\s*"
@@ -231,7 +232,7 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
         if name:
             entities.append(Entity(name, _digit_runs(m.group())[0]))
     rest = collapse_spaced_digits(joined)[pos:].strip()
-    for piece in rest.split():
+    for piece in re.split(r"[\s、,]+", rest):
         name = re.split(settings.name_end, piece, maxsplit=1)[0].strip(" 、,")
         if name:
             entities.append(Entity(name, None))
@@ -347,19 +348,27 @@ def read_budget(budget: BudgetTable, settings: PlanSettings = DEFAULT) -> list[B
     labels = fill_down_dittos(labels)
     factor = yen_factor(budget.unit) or 1000.0
     out: list[Budget] = []
+    above: dict[int, int | None] = {}  # column → amount of the row above, for a 〃 in an amount cell
     for row, label in zip(body, labels):
         if not label:
             continue
         is_total = any(w in compact(label) for w in settings.total_labels)
+        left: int | None = None  # amount of the previous year column, for 同左
         for col, year in sorted(budget.year_cols.items()):
             cell = row[col] if col < len(row) else None
             raw = normalize_text(cell.text) if cell else ""
-            quantity = parse_quantity(raw)
-            if quantity.value is None:
+            if is_ditto(raw):
+                amount = above.get(col)
+            elif compact(raw) in settings.same_as_left:
+                amount = left
+            else:
+                quantity = parse_quantity(raw)
+                amount = (None if quantity.value is None
+                          else round(quantity.value * (yen_factor(quantity.unit) or factor) / 1000))
+            above[col], left = amount, amount
+            if amount is None:
                 continue
-            cell_factor = yen_factor(quantity.unit) or factor
-            out.append(Budget(item=label, is_total=is_total, fiscal_year=year,
-                              amount_thousand_yen=round(quantity.value * cell_factor / 1000),
+            out.append(Budget(item=label, is_total=is_total, fiscal_year=year, amount_thousand_yen=amount,
                               raw=cell.text.strip(), page=budget.table.page, bbox=cell.bbox, source="text"))
     return out
 
@@ -529,19 +538,31 @@ def read_partners(layout: PdfLayout, pages: list[int], settings: PlanSettings = 
 
 # --- stage: findings ---------------------------------------------------------------------------------------
 
+def _top_level_sum(amounts: list[int]) -> int:
+    """Sum of the items, where a row equal to the sum of the rows right under it is their subtotal."""
+    total, i = 0, 0
+    while i < len(amounts):
+        total += amounts[i]
+        run, j = 0, i + 1
+        while j < len(amounts) and run < amounts[i]:
+            run += amounts[j]
+            j += 1
+        i = j if run == amounts[i] and j > i + 1 else i + 1
+    return total
+
+
 def budget_findings(budgets: list[Budget], plan: Plan | None) -> list[Finding]:
     findings = []
     years = sorted({b.fiscal_year for b in budgets if b.fiscal_year})
     for year in years:
         totals = [b for b in budgets if b.fiscal_year == year and b.is_total]
-        items = [b for b in budgets if b.fiscal_year == year and not b.is_total]
+        items = [b.amount_thousand_yen or 0 for b in budgets if b.fiscal_year == year and not b.is_total]
         if totals and items:
             total = totals[0].amount_thousand_yen
-            summed = sum(b.amount_thousand_yen or 0 for b in items)
-            if total != summed:
+            if total not in (sum(items), _top_level_sum(items)):
                 findings.append(Finding(
                     severity="warning", code="budget_sum_mismatch",
-                    message=f"{year}年度: items add up to {summed}千円, 必要な資金の額 is {total}千円",
+                    message=f"{year}年度: items add up to {sum(items)}千円, 必要な資金の額 is {total}千円",
                     location=f"page {totals[0].page}"))
     if plan and plan.period_start and plan.period_end and years:
         expected = set(range(fiscal_year_of(plan.period_start), fiscal_year_of(plan.period_end) + 1))

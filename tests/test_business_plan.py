@@ -261,3 +261,19 @@ def test_empty_partner_table_gives_no_rows():
     table = make_table([["連携して事業を実施する者の氏名又は名称及び住所"], [""], ["連携して実施する事業の内容"], [""]])
     layout = make_layout(table)
     assert bp.read_partners(layout, [1]) == []
+
+
+def test_subtotals_and_amount_dittos():
+    table = make_table([
+        ["", "R6", "R7"],
+        ["必要な資金の額", "1,000", "1,000"],
+        ["経営発達支援事業費", "600", "同左"],
+        ["・セミナー開催費", "200", "200"],
+        ["・専門家派遣費", "400", "400"],
+        ["管理費", "400", "〃"],
+    ])
+    rows = bp.read_budget(bp.find_budget_table(make_layout(table), [1]))
+    assert [(b.item, b.fiscal_year, b.amount_thousand_yen) for b in rows if b.fiscal_year == 2025] == [
+        ("必要な資金の額", 2025, 1000), ("経営発達支援事業費", 2025, 600), ("・セミナー開催費", 2025, 200),
+        ("・専門家派遣費", 2025, 400), ("管理費", 2025, 400)]
+    assert bp.budget_findings(rows, None) == []  # the subtotal row is not counted twice
