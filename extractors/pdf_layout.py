@@ -69,6 +69,7 @@ class Page:
     words: tuple[Word, ...] = ()
     tables: tuple[Table, ...] = ()
     has_text_layer: bool = True
+    ocr: bool = False  # words were read by OCR from a scanned page
 
     @property
     def text(self) -> str:
@@ -111,6 +112,7 @@ class LayoutSettings:
     max_bad_word_share: float = 0.2
     min_table_cells: int = 2
     use_pdfplumber_fallback: bool = True
+    ocr: bool = True  # read scanned pages with Tesseract when it is installed
 
 
 def _open(path: Path):
@@ -135,22 +137,22 @@ def _words(raw_words: list[tuple], number: int) -> tuple[tuple[Word, ...], tuple
     """pymupdf words → Word objects, and Lines from pymupdf's (block, line) groups in reading order."""
     words: list[Word] = []
     lines: list[Line] = []
-    current_key, current = None, []
-
-    def close() -> None:
-        if current:
-            bbox = (min(w.bbox[0] for w in current), min(w.bbox[1] for w in current),
-                    max(w.bbox[2] for w in current), max(w.bbox[3] for w in current))
-            lines.append(Line(" ".join(w.text for w in current), bbox, number, tuple(current)))
-
+    key = None
+    group: list[Word] = []
+    bx0 = by0 = bx1 = by1 = 0.0
     for x0, y0, x1, y1, text, block, line, _ in raw_words:
         word = Word(text, (x0, y0, x1, y1), number)
         words.append(word)
-        if (block, line) != current_key:
-            close()
-            current_key, current = (block, line), []
-        current.append(word)
-    close()
+        if (block, line) != key:
+            if group:
+                lines.append(Line(" ".join(w.text for w in group), (bx0, by0, bx1, by1), number, tuple(group)))
+            key, group = (block, line), []
+            bx0, by0, bx1, by1 = x0, y0, x1, y1
+        else:  # running bbox: one pass instead of four min/max scans per line
+            bx0, by0, bx1, by1 = min(bx0, x0), min(by0, y0), max(bx1, x1), max(by1, y1)
+        group.append(word)
+    if group:
+        lines.append(Line(" ".join(w.text for w in group), (bx0, by0, bx1, by1), number, tuple(group)))
     return tuple(words), tuple(lines)
 
 
@@ -159,7 +161,17 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
 
     page = doc[index]
     number = index + 1
-    words, lines = _words(page.get_text("words", sort=False), number)
+    raw_words = page.get_text("words", sort=False)
+    if not raw_words and page.get_images(full=False) and settings.ocr:
+        from extractors import ocr
+
+        if ocr.ocr_available():
+            raw_ocr, rulings = ocr.ocr_words(page)
+            words, lines = _words(raw_ocr, number)
+            tables = table_stages.tables_from_ruling_segments(number, rulings, words, settings, "ocr")
+            return Page(number=number, width=page.rect.width, height=page.rect.height, lines=lines,
+                        words=words, tables=tuple(tables), has_text_layer=bool(words), ocr=True)
+    words, lines = _words(raw_words, number)
     tables = table_stages.tables_from_rulings(number, page.get_cdrawings(), words, settings)
     if settings.use_pdfplumber_fallback and any(not table_stages.grid_is_sane(t, settings) for t in tables):
         plumber_tables = table_stages.tables_from_pdfplumber(plumber_pdf_opener().pages[index], number, words,

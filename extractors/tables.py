@@ -8,8 +8,8 @@ simply a place where a ruling is missing.
 
 Path choice, measured on the two plan fixtures (33 pages, 1 core of a shared
 2-core machine, so ranges over runs): this ruling path 360-630 pages/s for the
-table stage alone (words and drawings already read) and 115-165 pages/s for the
-whole read_pdf_layout; pymupdf `page.find_tables()` 0.7-1.7 pages/s; pdfplumber
+table stage alone (words and drawings already read) and 80-176 pages/s for the
+whole read_pdf_layout (load average 2-5); pymupdf `page.find_tables()` 0.7-1.7 pages/s; pdfplumber
 `find_tables()` 3-5 pages/s (it re-parses the page with pdfminer). So the ruling
 path is the default; pdfplumber's finder is only the fallback for a grid failing
 `grid_is_sane`, and the reference the tests compare with (same cell texts on
@@ -305,7 +305,12 @@ def grid_is_sane(table: Table, settings: LayoutSettings) -> bool:
 def tables_from_rulings(page: int, drawings: Iterable[dict], words: Sequence[Word],
                         settings: LayoutSettings) -> list[Table]:
     """The ruling path end to end for one page."""
-    rulings = rulings_from_drawings(drawings, settings)
+    return tables_from_ruling_segments(page, rulings_from_drawings(drawings, settings), words, settings)
+
+
+def tables_from_ruling_segments(page: int, rulings: Sequence[Ruling], words: Sequence[Word],
+                                settings: LayoutSettings, method: str = "rulings") -> list[Table]:
+    """Rulings (from vector drawings, or from a scanned page's raster) → tables."""
     if not rulings:
         return []
     merged = merge_rulings(snap_rulings(rulings, settings.snap_tolerance),
@@ -313,7 +318,7 @@ def tables_from_rulings(page: int, drawings: Iterable[dict], words: Sequence[Wor
     points = find_intersections(merged, settings.intersection_tolerance)
     cells = find_cells(points, merged, settings.intersection_tolerance)
     # One framed cell is a box (a stamp like 資料2), not a table; pdfplumber drops it too.
-    return [build_table(page, group, words, settings, "rulings", {"n_rulings": len(merged)})
+    return [build_table(page, group, words, settings, method, {"n_rulings": len(merged)})
             for group in group_cells(cells) if len(group) >= settings.min_table_cells]
 
 
