@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from extractors import base
+from pipeline.canonical import enrich
 from schemas.records import Extraction, Finding
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -135,4 +136,4 @@ def extract_file(path: str | Path, debug: bool = False) -> Extraction:
             traceback.print_exc()
         return Extraction(kind=chosen.kind, status="failed", pages=pages,
                           error=f"extractor {chosen.kind} failed: {describe_error(exc, path)}")
-    return extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind})
+    return enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))
