@@ -60,6 +60,8 @@ class PlanSettings:
     same_as_left: tuple[str, ...] = ("同左",)
     # Separators between funding sources: outside brackets only.
     funding_separators: str = "、,， /／;；"
+    # A note under a table or list: (備考) …, ※ …, or the page number footer.
+    note_start: str = r"^(?:[(（]備考[)）]|※|-\d+-$)"
     bullet_start: str = r"^(?:[・･●○◆◇■□\-‐－]|[①-⑳]|\(\d+\))\s*"
     partner_name_labels: tuple[str, ...] = ("氏名", "名称")
     partner_content_labels: tuple[str, ...] = ("内容",)
@@ -292,6 +294,14 @@ class BudgetTable:
     header_row: int
     year_cols: dict[int, int]  # column → fiscal year
     unit: str
+    continued: tuple[Table, ...] = ()  # the same grid continued on the next pages, without a header
+
+    def body(self) -> list[tuple[int, list[Cell | None]]]:
+        """(page, grid row) of every row under the header, continuation tables included."""
+        rows = [(self.table.page, row) for row in self.table.grid()[self.header_row + 1:]]
+        for table in self.continued:
+            rows += [(table.page, row) for row in table.grid()]
+        return rows
 
 
 def header_years(cells: list[str], period: tuple[dt.date, dt.date] | None = None) -> dict[int, int]:
@@ -333,14 +343,31 @@ def find_budget_table(layout: PdfLayout, pages: list[int], period=None,
                 years = header_years(row, period)
                 if len(years) >= 2 or (len(years) == 1 and page.number in pages):
                     above = [l for l in page.lines if l.bbox[3] <= table.bbox[1] + 1]
-                    return BudgetTable(table, r, years, _table_unit(table, above[-5:], settings.default_budget_unit))
+                    return BudgetTable(table, r, years, _table_unit(table, above[-5:], settings.default_budget_unit),
+                                       _continuations(layout, table, period))
     return None
 
 
+def _continuations(layout: PdfLayout, table: Table, period) -> tuple[Table, ...]:
+    """Tables at the top of the following pages with the same columns and no year header."""
+    out: list[Table] = []
+    for page in layout.pages[table.page:]:
+        first = page.tables[0] if page.tables else None
+        if (first is None or first.n_cols != table.n_cols
+                or any(len(header_years(row, period)) >= 2 for row in first.rows_text())
+                or any(l.bbox[3] <= first.bbox[1] and compact(l.text) for l in page.lines[:3]
+                       if re.match(DEFAULT.appendix_heading, compact(l.text)))):
+            break
+        out.append(first)
+        if len(page.tables) > 1:
+            break
+    return tuple(out)
+
+
 def read_budget(budget: BudgetTable, settings: PlanSettings = DEFAULT) -> list[Budget]:
-    grid = budget.table.grid()
     first_year_col = min(budget.year_cols)
-    body = grid[budget.header_row + 1:]
+    pages_rows = budget.body()
+    body = [row for _, row in pages_rows]
     labels = []
     for row in body:
         label_cells = [c for c in row[:first_year_col] if c and c.text.strip()]
@@ -349,7 +376,7 @@ def read_budget(budget: BudgetTable, settings: PlanSettings = DEFAULT) -> list[B
     factor = yen_factor(budget.unit) or 1000.0
     out: list[Budget] = []
     above: dict[int, int | None] = {}  # column → amount of the row above, for a 〃 in an amount cell
-    for row, label in zip(body, labels):
+    for (page, row), label in zip(pages_rows, labels):
         if not label:
             continue
         is_total = any(w in compact(label) for w in settings.total_labels)
@@ -369,8 +396,13 @@ def read_budget(budget: BudgetTable, settings: PlanSettings = DEFAULT) -> list[B
             if amount is None:
                 continue
             out.append(Budget(item=label, is_total=is_total, fiscal_year=year, amount_thousand_yen=amount,
-                              raw=cell.text.strip(), page=budget.table.page, bbox=cell.bbox, source="text"))
+                              raw=cell.text.strip(), page=page, bbox=cell.bbox, source="text"))
     return out
+
+
+def _is_funding_label(text: str, settings: PlanSettings) -> bool:
+    t = compact(text)
+    return t.startswith(settings.funding_label) and len(t) <= len(settings.funding_label) + 6
 
 
 def read_funding_sources(layout: PdfLayout, pages: list[int], settings: PlanSettings = DEFAULT
@@ -381,7 +413,7 @@ def read_funding_sources(layout: PdfLayout, pages: list[int], settings: PlanSett
             grid = table.grid()
             for r, row in enumerate(grid):
                 for c, cell in enumerate(row):
-                    if not cell or compact(cell.text) != settings.funding_label:
+                    if not cell or not _is_funding_label(cell.text, settings):
                         continue
                     right = next((x for x in row[c + 1:] if x and x is not cell and x.text.strip()), None)
                     below = next((grid[k][c] for k in range(r + 1, len(grid))
@@ -390,6 +422,17 @@ def read_funding_sources(layout: PdfLayout, pages: list[int], settings: PlanSett
                     if target:
                         return [FundingSource(source=s, page=page.number)
                                 for s in split_funding(target.text, settings)]
+    # No ruled box: the lines after a 調達方法 line, up to a note or the page end.
+    for page in _pages(layout, pages):
+        texts = [l.text for l in page.lines]
+        start = next((i for i, t in enumerate(texts) if _is_funding_label(t, settings)), None)
+        if start is not None:
+            body = []
+            for t in texts[start + 1:]:
+                if re.match(settings.note_start, compact(t)):
+                    break
+                body.append(t)
+            return [FundingSource(source=s, page=page.number) for s in split_funding("\n".join(body), settings)]
     return []
 
 
@@ -398,6 +441,8 @@ def split_funding(text: str, settings: PlanSettings = DEFAULT) -> list[str]:
     pieces = []
     for line in text.splitlines():
         line = normalize_text(line)
+        if re.match(settings.note_start, compact(line)):
+            break
         if re.match(settings.bullet_start, line):
             pieces.append("\n")
             line = re.sub(settings.bullet_start, "", line)

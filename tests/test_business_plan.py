@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from extractors import business_plan as bp
-from extractors.pdf_layout import Cell, Page, PdfLayout, Table, read_pdf_layout
+from extractors.pdf_layout import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 RAW = ROOT / "data" / "raw"
@@ -277,3 +277,17 @@ def test_subtotals_and_amount_dittos():
         ("必要な資金の額", 2025, 1000), ("経営発達支援事業費", 2025, 600), ("・セミナー開催費", 2025, 200),
         ("・専門家派遣費", 2025, 400), ("管理費", 2025, 400)]
     assert bp.budget_findings(rows, None) == []  # the subtotal row is not counted twice
+
+
+def test_budget_continued_on_next_page_and_funding_without_box():
+    head = make_table([["", "R6", "R7"], ["必要な資金の額", "1,000", "1,000"], ["管理費", "400", "400"]])
+    tail = make_table([["事業費", "600", "600"]], page=2)
+    lines = tuple(Line(t, (0, 300 + 20 * i, 100, 310 + 20 * i), 2)
+                  for i, t in enumerate(["調 達 方 法", "・会費収入", "・補助金(国・道・市)", "(備考) 想定される調達方法"]))
+    layout = PdfLayout(Path("synthetic.pdf"), (Page(1, 600, 800, tables=(head,)),
+                                                Page(2, 600, 800, lines=lines, tables=(tail,))))
+    rows = bp.read_budget(bp.find_budget_table(layout, [1, 2]))
+    assert [(b.item, b.amount_thousand_yen, b.page) for b in rows if b.fiscal_year == 2024] == [
+        ("必要な資金の額", 1000, 1), ("管理費", 400, 1), ("事業費", 600, 2)]
+    assert bp.budget_findings(rows, None) == []
+    assert [f.source for f in bp.read_funding_sources(layout, [1, 2])] == ["会費収入", "補助金(国・道・市)"]
