@@ -49,8 +49,6 @@ INDICATOR_RULES_PATH = HERE / "indicators.csv"
 
 # sudachi reads at most ~48 KB at once; bodies are tokenised in chunks below this.
 MAX_CHUNK_CHARS = 4000
-# Parts of speech that carry no meaning for search (kept for rule phrases such as 経営状況の分析).
-SEARCH_SKIP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})
 TOP_LEVEL = 1
 
 
@@ -128,17 +126,6 @@ def words(text: str) -> list[Word]:
 def short_forms(text: str) -> tuple[str, ...]:
     """The text's normalized mode-A word forms in order: the sequence rule phrases are matched in."""
     return tuple(part for w in words(prepare(text)) for part in w.parts)
-
-
-def search_forms(text: str) -> list[str]:
-    """Index / query terms: each word's mode-C form plus its mode-A parts, without particles."""
-    terms: list[str] = []
-    for w in words(prepare(text)):
-        if w.pos in SEARCH_SKIP_POS:
-            continue
-        terms.append(w.form)
-        terms.extend(p for p in w.parts if p != w.form and len(w.parts) > 1)
-    return terms
 
 
 # --- rules ----------------------------------------------------------------------------

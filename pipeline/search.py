@@ -1,0 +1,224 @@
+"""Japanese full-text search over section bodies (DuckDB fts, BM25).
+
+sections → sudachi word forms (pipeline.canonical.search_forms) → `section_tokens`
+→ fts index → ranked hits with a highlighted snippet.
+
+DuckDB's fts tokeniser splits on spaces and knows nothing about Japanese, so
+the words are cut by sudachi beforehand and stored space-separated; the query
+is cut the same way, which is what makes `ＤＸ`/`DX`, `取組み`/`取り組み` or
+`売り上げ`/`売上` find each other. The fts extension comes from the
+`duckdb-ext-fts` wheel (loaded from its folder, never downloaded), so search
+works offline.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.canonical import prepare, words
+
+TABLE = "section_tokens"
+INDEX_SCHEMA = f"fts_main_{TABLE}"
+HIGHLIGHT = ("【", "】")
+SNIPPET_BEFORE = 40
+SNIPPET_AFTER = 80
+# Parts of speech that carry no meaning for search (rule phrases keep them: 経営状況の分析).
+SKIP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    id BIGINT PRIMARY KEY,
+    doc_id VARCHAR,
+    section_no VARCHAR,
+    source_hash VARCHAR,
+    tokens VARCHAR
+)"""
+
+
+class SearchUnavailable(RuntimeError):
+    """The fts extension cannot be loaded or the index was never built."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    file_name: str
+    chamber: str | None
+    section_no: str
+    title: str
+    score: float
+    snippet: str
+
+
+def extension_directory() -> Path | None:
+    """The folder of the duckdb-ext-fts wheel (DuckDB looks in <dir>/v<version>/<platform>/)."""
+    spec = importlib.util.find_spec("duckdb_ext")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "extensions"
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """LOAD fts from the installed wheel; a readable error when it is missing."""
+    folder = extension_directory()
+    try:
+        if folder is not None:
+            con.execute(f"SET extension_directory = '{folder}'")
+        con.execute("LOAD fts")
+    except duckdb.Error as exc:
+        raise SearchUnavailable(
+            f"DuckDB's fts extension is not available ({exc}); install the "
+            f"duckdb-ext-fts wheel matching duckdb {duckdb.__version__}") from None
+
+
+def _hash(title: str | None, body: str | None) -> str:
+    return hashlib.md5(f"{title or ''}\n{body or ''}".encode()).hexdigest()
+
+
+def search_forms(text: str) -> list[str]:
+    """Index / query terms: each word's mode-C form, its mode-A parts, and the pair of it with
+    the word right before it (so a query `事業承継` ranks the phrase above scattered 事業 … 承継)."""
+    terms: list[str] = []
+    previous = None
+    for w in words(prepare(text)):
+        if w.pos in SKIP_POS:
+            previous = None
+            continue
+        terms.append(w.form)
+        if len(w.parts) > 1:
+            terms.extend(p for p in w.parts if p != w.form)
+        if previous is not None and previous.end == w.begin:
+            terms.append(previous.form + w.form)
+        previous = w
+    return terms
+
+
+def section_terms(title: str | None, body: str | None) -> str:
+    """The space-separated word forms of a section (title and body)."""
+    return " ".join(search_forms(f"{title or ''}\n{body or ''}"))
+
+
+def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring section_tokens in line with sections, then (re)build the fts index.
+
+    Idempotent and incremental: only sections whose title/body changed are
+    tokenised again. Returns the number of indexed sections. Without the fts
+    extension the tokens are still stored and SearchUnavailable is raised by
+    search() later, so an ingest never fails because of search.
+    """
+    con.execute(DDL)
+    current = {}
+    for doc_id, section_no, title, body in con.execute(
+            "SELECT doc_id, section_no, title, body FROM sections").fetchall():
+        current[(doc_id, section_no, _hash(title, body))] = (title, body)
+    stored = {(d, s, h): i for i, d, s, h in con.execute(
+        f"SELECT id, doc_id, section_no, source_hash FROM {TABLE}").fetchall()}
+    stale = [i for key, i in stored.items() if key not in current]
+    fresh = [key for key in current if key not in stored]
+    if stale:
+        con.execute(f"DELETE FROM {TABLE} WHERE id IN (SELECT unnest(?))", [stale])
+    if fresh:
+        start = (con.execute(f"SELECT max(id) FROM {TABLE}").fetchone()[0] or 0) + 1
+        rows = [(start + n, d, s, h, section_terms(*current[(d, s, h)]))
+                for n, (d, s, h) in enumerate(fresh)]
+        con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+    indexed = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+    if stale or fresh or not _index_exists(con):
+        try:
+            load_fts(con)
+        except SearchUnavailable:
+            return indexed
+        # tokens are already cut and case-folded: split on spaces only, no stemming, keep
+        # accents (strip_accents would turn ガ into カ)
+        con.execute(f"PRAGMA create_fts_index('{TABLE}', 'id', 'tokens', stemmer = 'none', "
+                    "stopwords = 'none', ignore = '\\s+', strip_accents = 0, lower = 0, overwrite = 1)")
+    return indexed
+
+
+def _index_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?",
+                            [INDEX_SCHEMA]).fetchone()[0])
+
+
+def query_terms(query: str) -> list[str]:
+    """The query's terms; whitespace separates words (it is not removed as inside PDF text)."""
+    return list(dict.fromkeys(t for part in (query or "").split() for t in search_forms(part)))
+
+
+def snippet(body: str | None, terms: set[str], before: int = SNIPPET_BEFORE, after: int = SNIPPET_AFTER) -> str:
+    """A window of the body where most distinct query words meet, matched words in 【】."""
+    text = prepare(body or "")
+    matched = []
+    for w in words(text):
+        hit = {w.form, *w.parts} & terms
+        if hit:
+            matched.append((w.begin, w.end, frozenset(hit)))
+    if not matched:
+        return text[:before + after]
+    width = before + after
+
+    def variety(i: int) -> int:
+        return len(frozenset().union(*(h for b, _, h in matched[i:] if b < matched[i][0] + width)))
+
+    best = max(range(len(matched)), key=lambda i: (variety(i), -i))
+    start = max(0, matched[best][0] - before // 2)
+    end = min(len(text), start + width)
+    spans: list[list[int]] = []
+    for b, e, _ in matched:
+        if b < start or e > end:
+            continue
+        if spans and spans[-1][1] == b:  # adjacent words read as one phrase: 【事業承継】
+            spans[-1][1] = e
+        else:
+            spans.append([b, e])
+    out, pos = [], start
+    for b, e in spans:
+        out += [text[pos:b], HIGHLIGHT[0], text[b:e], HIGHLIGHT[1]]
+        pos = e
+    out.append(text[pos:end])
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + "".join(out).replace("\n", " ") + suffix
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[Hit]:
+    """Sections ranked by BM25 against the query (words cut and normalised like the index)."""
+    terms = query_terms(query)
+    if not terms:
+        return []
+    if not _index_exists(con):
+        raise SearchUnavailable("no search index in this database: run `shoko ingest` "
+                                "(it builds the index) first")
+    load_fts(con)
+    rows = con.execute(f"""
+        WITH ranked AS (
+            SELECT id, doc_id, section_no, source_hash,
+                   {INDEX_SCHEMA}.match_bm25(id, ?) AS score
+              FROM {TABLE}
+        ), top AS (
+            SELECT * FROM ranked WHERE score IS NOT NULL ORDER BY score DESC, id LIMIT ?
+        )
+        SELECT t.id, d.file_name, p.chamber, t.section_no, s.title, t.score, s.body,
+               md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, '')) = t.source_hash AS current
+          FROM top t
+          JOIN documents d USING (doc_id)
+          JOIN sections s ON s.doc_id = t.doc_id AND s.section_no = t.section_no
+          LEFT JOIN (SELECT doc_id, any_value(chamber) AS chamber FROM plans GROUP BY doc_id) p
+                 ON p.doc_id = t.doc_id
+         ORDER BY t.score DESC, t.id
+    """, [" ".join(terms), limit * 3]).fetchall()
+    wanted = set(terms)
+    hits, seen, shown = [], set(), set()
+    for row_id, file_name, chamber, section_no, title, score, body, current in rows:
+        if not current or row_id in seen:
+            continue  # a duplicated section_no: keep the sections row the tokens came from
+        seen.add(row_id)
+        text = snippet(body, wanted)
+        if (file_name, text) in shown:
+            continue  # a parent section whose best passage is its child's, already listed
+        shown.add((file_name, text))
+        hits.append(Hit(file_name, chamber, section_no, title, round(float(score), 4), text))
+    return hits[:limit]
