@@ -458,35 +458,69 @@ def _org_of(line: str, names: list[str]) -> str | None:
     return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(compact(n))), None)
 
 
-def contact_blocks(lines: list[str], names: list[str]) -> list[tuple[str, list[str]]]:
-    """Lines → (organisation, its lines). A block ends where a field it already has appears again."""
-    blocks: list[tuple[str | None, list[str], set[str]]] = []
+@dataclass
+class _Block:
+    """Lines of one organisation's contact entry while they are being collected (local, mutable)."""
+
+    org: str | None
+    lines: list[str]
+    kinds: set[str]
+    plain: list[str]  # lines with no field: the organisation line when its name is not known
+
+
+def _field_kinds(line: str, names: list[str]) -> set[str]:
+    kinds = set()
+    if _org_of(line, names):
+        kinds.add("org")
+    if parse_postal_code(line) and "〒" in normalize_text(line):
+        kinds.add("postal")
+    phones = find_labelled_phones(line)
+    kinds |= {k for k in ("tel", "fax") if phones[k]}
+    if parse_email(line):
+        kinds.add("email")
+    return kinds
+
+
+def contact_blocks(lines: list[str], names: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Lines → (known organisation or None, the entry's lines, organisation line first).
+
+    An entry ends where a field it already has appears again, so both orders
+    (name, 〒, TEL) and (〒, name, TEL) split right. An entry whose organisation
+    is not among `names` keeps the plain line before it and those inside it, and
+    parse_contact_block reads the organisation from them.
+    """
+    blocks: list[_Block] = []
+    previous_plain: str | None = None
     for line in lines:
-        kinds = set()
-        org = _org_of(line, names)
-        if org:
-            kinds.add("org")
-        if parse_postal_code(line) and "〒" in normalize_text(line):
-            kinds.add("postal")
-        phones = find_labelled_phones(line)
-        if phones["tel"]:
-            kinds.add("tel")
-        if phones["fax"]:
-            kinds.add("fax")
-        if parse_email(line):
-            kinds.add("email")
+        kinds = _field_kinds(line, names)
         if not kinds:
+            if blocks:
+                blocks[-1].plain.append(line)
+            previous_plain = line
             continue
-        if not blocks or kinds & blocks[-1][2]:
-            blocks.append((None, [], set()))
-        org_name, block_lines, seen = blocks[-1]
-        if org:
-            block_lines.insert(0, line)
-            blocks[-1] = (org, block_lines, seen | kinds)
+        if not blocks or kinds & blocks[-1].kinds:
+            blocks.append(_Block(None, [], set(), [previous_plain] if previous_plain else []))
+        block = blocks[-1]
+        block.kinds |= kinds
+        if "org" in kinds:
+            block.org = _org_of(line, names)
+            block.lines.insert(0, line)
         else:
-            block_lines.append(line)
-            seen |= kinds
-    return [(org, block) for org, block, _ in blocks if org]
+            block.lines.append(line)
+        previous_plain = None
+    out: list[tuple[str | None, list[str]]] = []
+    for block in blocks:
+        if block.org:
+            out.append((block.org, block.lines))
+        elif len(block.kinds) >= 2:
+            out.append((None, block.plain[:1] + block.lines + block.plain[1:]))
+    return out
+
+
+def _department(first_line: str, org: str) -> str | None:
+    """The rest of the organisation line, up to a postal code written on the same line."""
+    rest = normalize_text(first_line)[len(org):].split("〒")[0]
+    return normalize_text(rest) or None
 
 
 def contacts_from_lines(lines: list[str], names: list[str], page: int | None) -> list[Contact]:
@@ -494,8 +528,13 @@ def contacts_from_lines(lines: list[str], names: list[str], page: int | None) ->
     for org, block in contact_blocks(lines, names):
         fields = parse_contact_block("\n".join(block))
         first = normalize_text(block[0])
-        department = normalize_text(first[len(org):]).strip() if first.startswith(org) else fields["department"]
-        out.append(Contact(organization=org, department=department or None,
+        if org and first.startswith(org):
+            department = _department(first, org)
+        else:
+            org, department = org or fields["organization"], fields["department"]
+        if not org:
+            continue
+        out.append(Contact(organization=org, department=department,
                            postal_code=fields["postal_code"], address=fields["address"], tel=fields["tel"],
                            fax=fields["fax"], email=fields["email"], url=fields["url"], page=page))
     return out

@@ -291,3 +291,13 @@ def test_budget_continued_on_next_page_and_funding_without_box():
         ("必要な資金の額", 1000, 1), ("管理費", 400, 1), ("事業費", 600, 2)]
     assert bp.budget_findings(rows, None) == []
     assert [f.source for f in bp.read_funding_sources(layout, [1, 2])] == ["会費収入", "補助金(国・道・市)"]
+
+
+def test_contacts_without_known_names(layouts):
+    """Organisations not named in the 概要 are still read, from the entry's own lines."""
+    layout = layouts["ome_cci_2023.pdf"]
+    for pages in ([], bp.appendix_pages(layout)[2]):
+        overview = bp.read_overview(layout) if not pages else bp.Overview()
+        contacts = bp.read_contacts(layout, overview, [], pages)
+        assert [(c.organization, c.postal_code, c.tel, c.fax, c.email) for c in contacts] == [
+            (o, p, t, f, e) for o, _, p, _, t, f, e in OME_CONTACTS]
