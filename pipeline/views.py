@@ -24,6 +24,48 @@ VIEWS: dict[str, str] = {
           FROM budgets b JOIN plans p USING (doc_id)
          WHERE b.is_total
     """,
+    # Cross-chamber comparison by canonical indicator (pipeline/indicators.csv). A sub-row
+    # that breaks its parent row down by the same indicator (公表回数 per 公務員 office) is
+    # left out so totals do not count it twice.
+    "v_targets_by_indicator": """
+        CREATE OR REPLACE VIEW v_targets_by_indicator AS
+        WITH main_rows AS (
+            SELECT DISTINCT doc_id, section_no, metric, indicator FROM targets
+             WHERE parent_metric IS NULL AND indicator IS NOT NULL
+        )
+        SELECT coalesce(p.chamber, d.file_name) AS chamber, d.kind, t.indicator,
+               t.fiscal_year, t.is_baseline,
+               count(*) AS n_cells, count(t.value) AS n_values,
+               sum(t.value) AS total_value, avg(t.value) AS mean_value,
+               string_agg(DISTINCT t.unit, '・') AS units,
+               string_agg(DISTINCT t.metric, ' / ') AS metrics, t.doc_id
+          FROM targets t
+          JOIN documents d USING (doc_id)
+          LEFT JOIN (SELECT doc_id, any_value(chamber) AS chamber FROM plans GROUP BY doc_id) p
+                 USING (doc_id)
+          LEFT JOIN main_rows m
+                 ON m.doc_id = t.doc_id AND m.section_no IS NOT DISTINCT FROM t.section_no
+                AND m.metric = t.parent_metric AND m.indicator = t.indicator
+         WHERE t.indicator IS NOT NULL AND m.metric IS NULL
+         GROUP BY ALL
+    """,
+    # Progress reports: how many projects reached which grade, per document, direction, year.
+    "v_progress_status": """
+        CREATE OR REPLACE VIEW v_progress_status AS
+        SELECT d.file_name, pr.doc_id, pr.fiscal_year, pr.direction,
+               count(*) AS n_projects,
+               count(pr.target) AS n_with_target, count(pr.actual) AS n_with_actual,
+               count(*) FILTER (WHERE pr.grade = 'S') AS n_grade_s,
+               count(*) FILTER (WHERE pr.grade = 'A') AS n_grade_a,
+               count(*) FILTER (WHERE pr.grade = 'B') AS n_grade_b,
+               count(*) FILTER (WHERE pr.grade = 'C') AS n_grade_c,
+               count(*) FILTER (WHERE pr.grade IS NOT NULL AND pr.grade_computed IS NOT NULL
+                                  AND pr.grade <> pr.grade_computed) AS n_grade_mismatch,
+               avg(pr.actual / pr.target) FILTER (WHERE pr.target > 0 AND pr.actual IS NOT NULL)
+                   AS mean_achievement
+          FROM progress pr JOIN documents d USING (doc_id)
+         GROUP BY ALL
+    """,
 }
 
 
