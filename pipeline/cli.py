@@ -124,11 +124,54 @@ def cmd_export(args) -> int:
     con = store.connect(args.db, read_only=True)
     try:
         names = list(store.CONTRACT_TABLES) + list(store.views_for_export())
-        written = store.export_parquet(con, args.out, names)
+        if args.format == "xlsx":
+            from pipeline.dashboards import export_xlsx
+            written = [export_xlsx(con, args.out, names)]
+        else:
+            written = store.export_parquet(con, args.out, names)
     finally:
         con.close()
     for path in written:
         print(path)
+    return 0
+
+
+def cmd_search(args) -> int:
+    from pipeline import search
+    con = store.connect(args.db, read_only=True)
+    try:
+        hits = search.search(con, args.query, args.limit)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    table = RichTable(title=f"{len(hits)} sections for 「{args.query}」")
+    for column in ("score", "file / chamber", "section", "snippet"):
+        table.add_column(column, overflow="fold")
+    for h in hits:
+        table.add_row(f"{h.score:.2f}", f"{h.file_name}\n{h.chamber or ''}", f"{h.section_no} {h.title}", h.snippet)
+    Console().print(table)
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from pipeline import dashboards
+    con = store.connect(args.db, read_only=True)
+    try:
+        rows = dashboards.unmapped_metrics(con) if args.unmapped else dashboards.indicator_counts(con)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+        return 0
+    table = RichTable(title="target labels no rule maps (pipeline/indicators.csv)" if args.unmapped
+                      else "targets per canonical indicator (empty = unmapped)")
+    for column in (rows[0] if rows else {"indicator": None}):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row.values()])
+    Console().print(table)
     return 0
 
 
@@ -198,10 +241,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("export", parents=[common], help="write every contract table and view as Parquet, for dashboards")
-    p.add_argument("--format", choices=["parquet"], default="parquet")
+    p.add_argument("--format", choices=["parquet", "xlsx"], default="parquet",
+                   help="parquet: one file per table/view; xlsx: one workbook (shoko.xlsx), a sheet each")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--db", default=str(store.DEFAULT_DB))
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("search", parents=[common], help="full-text search over plan sections (Japanese, BM25)")
+    p.add_argument("query", help="words to look for, e.g. \"事業承継 DX\"")
+    p.add_argument("--db", default=str(store.DEFAULT_DB))
+    p.add_argument("--limit", type=int, default=10, help="number of sections to show (default: %(default)s)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("indicators", parents=[common], help="targets per canonical indicator, or the labels no rule maps")
+    p.add_argument("--db", default=str(store.DEFAULT_DB))
+    p.add_argument("--unmapped", action="store_true",
+                   help="list the distinct unmapped metrics with their section and how often they occur")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("schema", parents=[common], help="print the JSON Schema of every contract record")
     p.set_defaults(func=cmd_schema)
