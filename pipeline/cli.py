@@ -165,6 +165,9 @@ def cmd_indicators(args) -> int:
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
         return 0
+    if not rows:
+        print("every target label maps to an indicator" if args.unmapped else "no targets in the database")
+        return 0
     table = RichTable(title="target labels no rule maps (pipeline/indicators.csv)" if args.unmapped
                       else "targets per canonical indicator (empty = unmapped)")
     for column in (rows[0] if rows else {"indicator": None}):
