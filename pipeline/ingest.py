@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline import store
+from pipeline import search, store
 from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, extract_file
 from schemas.records import Document, Extraction
 
@@ -227,6 +227,8 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                                 extraction.pages or 0, extraction.error, counts)
             summary.results.append(result)
             report("file", result)
+        if jobs or not search.index_exists(con):  # sections changed (or an index never built)
+            search.build_search_index(con)
         summary.table_rows = store.table_counts(con)
     finally:
         con.close()

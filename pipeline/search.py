@@ -126,7 +126,7 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
                 for n, (d, s, h) in enumerate(fresh)]
         con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
     indexed = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
-    if stale or fresh or not _index_exists(con):
+    if stale or fresh or not index_exists(con):
         try:
             load_fts(con)
         except SearchUnavailable:
@@ -138,7 +138,7 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
     return indexed
 
 
-def _index_exists(con: duckdb.DuckDBPyConnection) -> bool:
+def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = ?",
                             [INDEX_SCHEMA]).fetchone()[0])
 
@@ -189,7 +189,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     terms = query_terms(query)
     if not terms:
         return []
-    if not _index_exists(con):
+    if not index_exists(con):
         raise SearchUnavailable("no search index in this database: run `shoko ingest` "
                                 "(it builds the index) first")
     load_fts(con)
