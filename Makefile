@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench fuzz clean
+.PHONY: run test bench fuzz clean ocr-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,10 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Tesseract with Japanese for scanned pages: installed where apt-get is usable (CI, root);
+# elsewhere a note, and scanned PDFs are reported as needs_ocr.
+ocr-deps:
+	@if tesseract --list-langs 2>/dev/null | grep -qx jpn; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-jpn >/dev/null; \
+	else echo "note: install tesseract-ocr and tesseract-ocr-jpn to read scanned PDFs"; fi
+
+run: $(STAMP) ocr-deps
 	$(BIN)/shoko ingest data/raw --db $(DB)
 
-test: $(STAMP)
+test: $(STAMP) ocr-deps
 	$(BIN)/python -m pytest tests
 
 bench: $(STAMP)

@@ -17,6 +17,7 @@ from rich.table import Table as RichTable
 
 from pipeline import ingest as ingest_mod
 from pipeline import store
+from pipeline.extract import Limits
 
 EPILOG = """exit status: 0 = every file ok or unchanged; 1 = a file failed, is partial or
 needs OCR (see the summary and the documents/findings tables); 2 = usage error or
@@ -69,7 +70,7 @@ class IngestReporter:
 
 def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path) -> None:
     counts = summary.status_counts
-    table = RichTable(title=f"shoko ingest → {db}")
+    table = RichTable(title="files")
     table.add_column("status")
     table.add_column("files", justify="right")
     for status in ingest_mod.STATUSES:
@@ -85,13 +86,14 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
         if result.status not in ("ok", "unchanged"):
             console.print(f"[yellow]{result.status}[/yellow] {result.source_path}: {result.error or 'see findings'}")
     console.print(f"{len(summary.results)} files, {summary.pages} pages extracted in "
-                  f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s)")
+                  f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s) → {db}")
 
 
 def cmd_ingest(args) -> int:
-    console = Console()
+    console = Console(soft_wrap=True)  # paths and errors stay on one line, for grep
+    limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages)
     options = ingest_mod.IngestOptions(db=Path(args.db), workers=args.workers, force=args.force,
-                                       timeout_s=args.timeout, debug=args.debug)
+                                       timeout_s=args.timeout, debug=args.debug, limits=limits)
     with IngestReporter(Console(stderr=True)) as reporter:
         summary = ingest_mod.ingest(args.paths, options, reporter)
     print_summary(console, summary, Path(args.db))
@@ -235,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="re-extract files even when unchanged")
     p.add_argument("--timeout", type=float, default=ingest_mod.IngestOptions.timeout_s,
                    help="per-document time limit in seconds (default: %(default)s)")
+    p.add_argument("--max-pages", type=int, default=Limits.max_pages,
+                   help="fail PDFs with more pages than this (default: %(default)s)")
+    p.add_argument("--max-file-mb", type=float, default=Limits.max_file_bytes / 1024 / 1024,
+                   help="fail files larger than this many MiB (default: %(default)s)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("query", parents=[common], help="run SQL against the database (read-only)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import traceback
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from extractors import base
@@ -108,19 +109,74 @@ def page_count(layout) -> int | None:
     return len(sheets) if sheets is not None else None
 
 
-def extract_file(path: str | Path, debug: bool = False) -> Extraction:
+@dataclass(frozen=True)
+class Limits:
+    """Generous defaults: a plan is 20–40 pages and a few MB; a 300-page report still passes."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_pages: int = 1000
+
+
+class LimitError(ValueError):
+    """The file is empty or over a configured limit."""
+
+
+def check_limits(path: Path, limits: Limits) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise LimitError("empty file (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise LimitError(f"file too large: {size / 1e6:.0f} MB (limit {limits.max_file_bytes / 1e6:.0f} MB, "
+                            "raise it with --max-file-mb)")
+    if sniff(path) == "pdf":
+        import pymupdf
+
+        try:
+            with pymupdf.open(path) as doc:
+                count = doc.page_count
+        except Exception:
+            return  # unreadable: the layout reader reports it properly
+        if count > limits.max_pages:
+            raise LimitError(f"too many pages: {count} (limit {limits.max_pages}, raise it with --max-pages)")
+
+
+def mark_ocr(extraction: Extraction, layout) -> Extraction:
+    """Provenance `source = 'ocr'` on every value from an OCR'd page, and a finding naming the pages."""
+    pages = [p.number for p in getattr(layout, "pages", ()) if getattr(p, "ocr", False)]
+    if not pages:
+        return extraction
+    ocr_pages = set(pages)
+    update = {}
+    for table in ("targets", "budgets", "progress"):
+        update[table] = [r.model_copy(update={"source": "ocr"}) if r.page in ocr_pages else r
+                         for r in getattr(extraction, table)]
+    finding = Finding(severity="info", code="ocr_pages",
+                      message=f"read by OCR (Tesseract, jpn): pages {', '.join(map(str, pages))}; "
+                              "check OCR'd values against the document",
+                      location=f"pages {', '.join(map(str, pages))}")
+    update["findings"] = [*extraction.findings, finding]
+    return extraction.model_copy(update=update)
+
+
+def missing_text_layer(layout) -> list[int]:
+    return [p.number for p in getattr(layout, "pages", ()) if not p.has_text_layer]
+
+
+def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits()) -> Extraction:
+    """file → layout → chosen extractor → records (+ OCR provenance); never raises for a bad file."""
     path = Path(path)
-    if path.stat().st_size == 0:
-        return Extraction(status="failed", error="empty file (0 bytes)")
     try:
+        check_limits(path, limits)
         layout = open_layout(path)
+    except LimitError as exc:
+        return Extraction(status="failed", error=str(exc))
     except Exception as exc:  # any reader error is a property of the file, not of the batch
         if debug:
             traceback.print_exc()
         return Extraction(status="failed", error=describe_error(exc, path))
     pages = page_count(layout)
-    page_list = getattr(layout, "pages", None)
-    if page_list is not None and page_list and not any(p.has_text_layer for p in page_list):
+    no_text = missing_text_layer(layout)
+    if no_text and len(no_text) == pages:
         return Extraction(status="needs_ocr", error=OCR_HINT, pages=pages)
     load_extractors()
     chosen = base.choose(layout)
@@ -128,7 +184,7 @@ def extract_file(path: str | Path, debug: bool = False) -> Extraction:
         finding = Finding(severity="warning", code="unknown_document_kind",
                           message="not recognised as a business development plan, "
                                   "promotion plan or progress report")
-        return Extraction(kind="unknown", pages=pages, findings=[finding])
+        return mark_ocr(Extraction(kind="unknown", pages=pages, findings=[finding]), layout)
     try:
         extraction = chosen.extract(layout)
     except Exception as exc:
@@ -136,4 +192,12 @@ def extract_file(path: str | Path, debug: bool = False) -> Extraction:
             traceback.print_exc()
         return Extraction(kind=chosen.kind, status="failed", pages=pages,
                           error=f"extractor {chosen.kind} failed: {describe_error(exc, path)}")
+    extraction = mark_ocr(extraction, layout)
+    if no_text:
+        where = ", ".join(map(str, no_text))
+        extraction = extraction.model_copy(update={
+            "status": "partial",
+            "error": f"pages {where}: {OCR_HINT}",
+            "findings": [*extraction.findings, Finding(severity="warning", code="pages_need_ocr",
+                                                       message=OCR_HINT, location=f"pages {where}")]})
     return enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from pipeline import search, store
-from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, extract_file
+from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, Limits, extract_file
 from schemas.records import Document, Extraction
 
 STATUSES = ("ok", "partial", "failed", "needs_ocr", "unchanged")
@@ -31,6 +31,7 @@ class IngestOptions:
     force: bool = False
     timeout_s: float = 300.0
     debug: bool = False
+    limits: Limits = Limits()
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,9 @@ def plan_jobs(con, files: list[Path], force: bool) -> tuple[list[Job], list[File
 
 # --- extract in workers --------------------------------------------------------------
 
-def _worker(path: str, debug: bool, conn) -> None:
+def _worker(path: str, debug: bool, conn, limits: Limits = Limits()) -> None:
     try:
-        conn.send(extract_file(path, debug=debug))
+        conn.send(extract_file(path, debug=debug, limits=limits))
     except BaseException as exc:  # last resort: the parent must always hear back
         conn.send(Extraction(status="failed", error=f"worker error: {type(exc).__name__}: {exc}"))
     finally:
@@ -145,14 +146,14 @@ def _context():
 
 
 def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool = False,
-                   target: Callable = _worker) -> Iterator[tuple[Job, Extraction]]:
+                   target: Callable = _worker, limits: Limits = Limits()) -> Iterator[tuple[Job, Extraction]]:
     """Extractions in completion order; a dead or hung worker fails its own job only.
 
-    `target(path, debug, connection)` runs in the worker and sends one Extraction.
+    `target(path, debug, connection, limits)` runs in the worker and sends one Extraction.
     """
     if workers <= 0:
         for job in jobs:
-            yield job, extract_file(job.path, debug=debug)
+            yield job, extract_file(job.path, debug=debug, limits=limits)
         return
     ctx = _context()
     pending = list(reversed(jobs))
@@ -162,7 +163,7 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
             while pending and len(running) < workers:
                 job = pending.pop()
                 receiver, sender = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=target, args=(str(job.path), debug, sender), daemon=True)
+                process = ctx.Process(target=target, args=(str(job.path), debug, sender, limits), daemon=True)
                 process.start()
                 sender.close()
                 running[receiver] = (job, process, time.monotonic() + timeout_s)
@@ -221,7 +222,8 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
         report("planned", {"total": len(files), "to_extract": len(jobs), "unchanged": len(unchanged)})
         for result in unchanged:
             report("file", result)
-        for job, extraction in run_in_workers(jobs, options.workers, options.timeout_s, options.debug):
+        for job, extraction in run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
+                                                  limits=options.limits):
             counts = store.load_document(con, document_row(job, extraction), extraction, list(job.replaces))
             result = FileResult(job.source_path, extraction.status, extraction.kind,
                                 extraction.pages or 0, extraction.error, counts)

@@ -6,6 +6,8 @@ version.
 """
 from __future__ import annotations
 
+from extractors.progress import PROGRESS_VS_PLAN_VIEW_SQL
+
 VIEWS: dict[str, str] = {
     "v_plan_overview": """
         CREATE OR REPLACE VIEW v_plan_overview AS
@@ -67,6 +69,9 @@ VIEWS: dict[str, str] = {
          GROUP BY ALL
     """,
 }
+
+
+VIEWS["progress_vs_plan"] = PROGRESS_VS_PLAN_VIEW_SQL
 
 
 def all_views() -> list[str]:
