@@ -63,7 +63,7 @@ def tokenizer():
     if _TOKENIZER is None:
         from sudachipy import Dictionary
 
-        _TOKENIZER = Dictionary(dict="core").create()
+        _TOKENIZER = Dictionary(dict="core").tokenizer()
     return _TOKENIZER
 
 
