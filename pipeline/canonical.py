@@ -312,4 +312,9 @@ def enrich(extraction: Extraction) -> Extraction:
         sections = list(extraction.sections)
     by_no = {s.section_no: s.canonical for s in sections}
     targets = canonical_targets(extraction.targets, by_no)
+    # Cut the words for full-text search here, in the worker, so the parent's index build
+    # (serial) only copies them: tokenising there was the slowest stage of an ingest.
+    from pipeline.search import section_terms
+
+    sections = [s.model_copy(update={"search_terms": section_terms(s.title, s.body)}) for s in sections]
     return extraction.model_copy(update={"sections": sections, "targets": targets})

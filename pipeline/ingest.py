@@ -141,7 +141,7 @@ def _worker(path: str, debug: bool, conn, limits: Limits = Limits()) -> None:
 
 def _context():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipeline.extract", "extractors.pdf_layout"])
+    ctx.set_forkserver_preload(["pipeline.warm"])
     return ctx
 
 

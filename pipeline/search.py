@@ -12,12 +12,14 @@ works offline.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.canonical import prepare, words
 
@@ -74,10 +76,6 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
             f"duckdb-ext-fts wheel matching duckdb {duckdb.__version__}") from None
 
 
-def _hash(title: str | None, body: str | None) -> str:
-    return hashlib.md5(f"{title or ''}\n{body or ''}".encode()).hexdigest()
-
-
 def search_forms(text: str) -> list[str]:
     """Index / query terms: each word's mode-C form, its mode-A parts, and the pair of it with
     the word right before it (so a query `事業承継` ranks the phrase above scattered 事業 … 承継)."""
@@ -96,9 +94,23 @@ def search_forms(text: str) -> list[str]:
     return terms
 
 
+_SENTENCE_END = re.compile(r"(?<=。)")
+
+
+@lru_cache(maxsize=16384)
+def _sentence_forms(sentence: str) -> tuple[str, ...]:
+    return tuple(search_forms(sentence))
+
+
 def section_terms(title: str | None, body: str | None) -> str:
-    """The space-separated word forms of a section (title and body)."""
-    return " ".join(search_forms(f"{title or ''}\n{body or ''}"))
+    """The space-separated word forms of a section (title and body).
+
+    A parent section's body holds its children's text, so the same sentences come
+    again and again: they are cut once each (words never span a 。).
+    """
+    text = prepare(f"{title or ''}\n{body or ''}")
+    return " ".join(t for sentence in _SENTENCE_END.split(text) if sentence
+                    for t in _sentence_forms(sentence))
 
 
 def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
@@ -110,21 +122,35 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
     search() later, so an ingest never fails because of search.
     """
     con.execute(DDL)
-    current = {}
-    for doc_id, section_no, title, body in con.execute(
-            "SELECT doc_id, section_no, title, body FROM sections").fetchall():
-        current[(doc_id, section_no, _hash(title, body))] = (title, body)
-    stored = {(d, s, h): i for i, d, s, h in con.execute(
-        f"SELECT id, doc_id, section_no, source_hash FROM {TABLE}").fetchall()}
-    stale = [i for key, i in stored.items() if key not in current]
-    fresh = [key for key in current if key not in stored]
+    source_hash = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))"
+    stale = con.execute(f"""
+        SELECT t.id FROM {TABLE} t
+         WHERE NOT EXISTS (SELECT 1 FROM sections s WHERE s.doc_id = t.doc_id
+                             AND s.section_no = t.section_no AND {source_hash} = t.source_hash)
+    """).fetchall()
     if stale:
-        con.execute(f"DELETE FROM {TABLE} WHERE id IN (SELECT unnest(?))", [stale])
+        con.execute(f"DELETE FROM {TABLE} WHERE id IN (SELECT unnest(?))", [[i for (i,) in stale]])
+    fresh = con.execute(f"""
+        SELECT s.doc_id, s.section_no, {source_hash} AS h, s.title, s.body, s.search_terms
+          FROM sections s
+         WHERE NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.doc_id = s.doc_id
+                             AND t.section_no = s.section_no AND t.source_hash = {source_hash})
+    """).fetchall()
     if fresh:
         start = (con.execute(f"SELECT max(id) FROM {TABLE}").fetchone()[0] or 0) + 1
-        rows = [(start + n, d, s, h, section_terms(*current[(d, s, h)]))
-                for n, (d, s, h) in enumerate(fresh)]
-        con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", rows)
+        # Terms are cut in the extraction workers; sections loaded by an older shoko lack them.
+        batch = pa.table({
+            "id": [start + n for n in range(len(fresh))],
+            "doc_id": [r[0] for r in fresh],
+            "section_no": [r[1] for r in fresh],
+            "source_hash": [r[2] for r in fresh],
+            "tokens": [r[5] if r[5] is not None else section_terms(r[3], r[4]) for r in fresh],
+        })
+        con.register("_shoko_tokens", batch)
+        try:
+            con.execute(f"INSERT INTO {TABLE} SELECT * FROM _shoko_tokens")
+        finally:
+            con.unregister("_shoko_tokens")
     indexed = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
     if stale or fresh or not index_exists(con):
         try:

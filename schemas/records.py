@@ -75,6 +75,8 @@ class Section(Record):
     page_end: int | None = None
     body: str | None = None
     canonical: str | None = None
+    search_terms: str | None = Field(
+        None, description="space-separated Sudachi word forms of title and body (full-text index)")
 
 
 class Target(Provenance):

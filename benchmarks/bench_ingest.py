@@ -1,0 +1,184 @@
+"""`make bench`: how fast shoko ingests a national-scale corpus of plan PDFs, on this machine.
+
+Builds a corpus by copying the plan fixtures N times with distinct bytes (a changed
+metadata field, so every copy has its own doc_id), then measures on the same files:
+
+  (a) floor      pymupdf words for every page
+  (b) baseline   pdfplumber extract_words + extract_tables (on the first --baseline-pages
+                 pages: at ~10 pages/s the whole corpus would take minutes)
+  (c) ingest     `shoko ingest` end to end, 1 worker and all cores (fresh database each)
+  (d) re-ingest  a second `shoko ingest` over the unchanged corpus
+  (e) peak RSS   of (c), the ingest process tree sampled from /proc, at two corpus sizes
+
+Prints pages/s for each, the ratios c/a and c/b, and writes the figures to JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pymupdf
+
+ROOT = Path(__file__).resolve().parent.parent
+PLANS = [ROOT / "data" / "raw" / "ome_cci_2023.pdf", ROOT / "data" / "raw" / "rumoi_cci_2025.pdf"]
+SHOKO = Path(sys.executable).parent / "shoko"
+
+
+def build_corpus(folder: Path, min_pages: int) -> tuple[list[Path], int]:
+    """Copies of the plan fixtures, each with its own bytes, until the corpus has min_pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files, pages, copy = [], 0, 0
+    sources = [(p, pymupdf.open(p)) for p in PLANS]
+    while pages < min_pages:
+        for path, doc in sources:
+            doc.set_metadata({**doc.metadata, "subject": f"benchmark copy {copy}"})
+            target = folder / f"{path.stem}_copy{copy:04d}.pdf"
+            target.write_bytes(doc.tobytes())
+            files.append(target)
+            pages += doc.page_count
+        copy += 1
+    return files, pages
+
+
+def floor_pymupdf_words(files: list[Path]) -> float:
+    started = time.perf_counter()
+    pages = 0
+    for path in files:
+        with pymupdf.open(path) as doc:
+            for page in doc:
+                page.get_text("words")
+                pages += 1
+    return pages / (time.perf_counter() - started)
+
+
+def baseline_pdfplumber(files: list[Path], max_pages: int) -> float:
+    import pdfplumber
+
+    started = time.perf_counter()
+    pages = 0
+    for path in files:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_words()
+                page.extract_tables()
+                pages += 1
+                if pages >= max_pages:
+                    return pages / (time.perf_counter() - started)
+    return pages / (time.perf_counter() - started)
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid, ppid = int(entry), int(fields.get("PPid", "0").strip())
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
+    """One `shoko ingest` run: wall time and the peak RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen([str(SHOKO), "ingest", str(corpus), "--db", str(db), "--workers", str(workers)],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_bytes(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    done.set()
+    sampler.join()
+    elapsed = time.perf_counter() - started
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"shoko ingest failed ({process.returncode}):\n{out}")
+    return {"seconds": round(elapsed, 3), "peak_rss_mb": round(peak / 1e6, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=2000, help="corpus size in pages (default: %(default)s)")
+    parser.add_argument("--baseline-pages", type=int, default=150,
+                        help="pages for the pdfplumber baseline (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "results.json")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the corpus here (default: a temp dir)")
+    args = parser.parse_args()
+
+    cores = os.cpu_count() or 1
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="shoko-bench-"))
+    try:
+        results: dict = {"cores": cores, "python": sys.version.split()[0], "pymupdf": pymupdf.VersionBind}
+        small_files, small_pages = build_corpus(work / "small", max(1, args.pages // 4))
+        files, pages = build_corpus(work / "corpus", args.pages)
+        results.update(files=len(files), pages=pages)
+        print(f"corpus: {len(files)} files, {pages} pages; {cores} cores", flush=True)
+
+        results["a_floor_pymupdf_words_pps"] = round(floor_pymupdf_words(files), 1)
+        print(f"(a) pymupdf words floor      {results['a_floor_pymupdf_words_pps']:8.1f} pages/s", flush=True)
+        results["b_pdfplumber_baseline_pps"] = round(baseline_pdfplumber(files, args.baseline_pages), 1)
+        print(f"(b) pdfplumber baseline      {results['b_pdfplumber_baseline_pps']:8.1f} pages/s "
+              f"(first {args.baseline_pages} pages)", flush=True)
+
+        one = run_ingest(work / "corpus", work / "one.duckdb", 1)
+        results["c_ingest_1_worker"] = {**one, "pps": round(pages / one["seconds"], 1)}
+        print(f"(c) shoko ingest, 1 worker   {results['c_ingest_1_worker']['pps']:8.1f} pages/s "
+              f"({one['seconds']:.1f} s, peak RSS {one['peak_rss_mb']} MB)", flush=True)
+        many = run_ingest(work / "corpus", work / "many.duckdb", cores)
+        results["c_ingest_all_cores"] = {**many, "pps": round(pages / many["seconds"], 1), "workers": cores}
+        print(f"(c) shoko ingest, {cores} workers  {results['c_ingest_all_cores']['pps']:8.1f} pages/s "
+              f"({many['seconds']:.1f} s, peak RSS {many['peak_rss_mb']} MB)", flush=True)
+
+        again = run_ingest(work / "corpus", work / "many.duckdb", cores)
+        results["d_reingest_unchanged_seconds"] = again["seconds"]
+        print(f"(d) re-ingest unchanged      {again['seconds']:8.2f} s for {len(files)} files", flush=True)
+
+        small = run_ingest(work / "small", work / "small.duckdb", cores)
+        results["e_peak_rss_mb"] = {f"{small_pages} pages": small["peak_rss_mb"],
+                                    f"{pages} pages": many["peak_rss_mb"]}
+        print(f"(e) peak RSS                 {small['peak_rss_mb']} MB at {small_pages} pages, "
+              f"{many['peak_rss_mb']} MB at {pages} pages", flush=True)
+
+        c1 = results["c_ingest_1_worker"]["pps"]
+        results["ratio_floor_over_c1"] = round(results["a_floor_pymupdf_words_pps"] / c1, 2)
+        results["ratio_c1_over_baseline"] = round(c1 / results["b_pdfplumber_baseline_pps"], 1)
+        results["scaling_all_cores_over_1"] = round(results["c_ingest_all_cores"]["pps"] / c1, 2)
+        print(f"floor/c(1) = {results['ratio_floor_over_c1']}×   c(1)/pdfplumber = "
+              f"{results['ratio_c1_over_baseline']}×   c({cores})/c(1) = {results['scaling_all_cores_over_1']}×")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1))
+        print(f"figures written to {args.out}")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
