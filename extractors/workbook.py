@@ -36,7 +36,12 @@ class WorkbookSettings:
     """Every limit and fallback of the layout layer in one place."""
 
     max_uncompressed_bytes: int = 200 * 1024 * 1024
-    max_cells: int = 2_000_000
+    # cells holding a value, counted in the sheet XML (a progress sheet has a few thousand;
+    # openpyxl and the readers take ~0.1 ms and ~0.5 kB per cell)
+    max_cells: int = 500_000
+    # above this many cells without a value (formatted but empty), they are dropped before
+    # openpyxl builds a Cell object for each
+    max_empty_cells: int = 50_000
     csv_encodings: tuple[str, ...] = ("utf-8-sig", "cp932")
 
 
@@ -183,18 +188,46 @@ def display_text(value: object, number_format: str | None = None) -> str:
 
 # --- guards -----------------------------------------------------------------------
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)>")  # a cached value or an inline string
+_ATTRS = rb'(?:\s+[\w:]+="[^"]*")*\s*'
+# Hand-written because openpyxl has no option to skip formatted-but-empty cells and
+# builds an object per cell: a sheet with a million bordered empty rows takes 20 s and 500 MB.
+_EMPTY_CELL = re.compile(rb"<(?:\w+:)?c" + _ATTRS + rb"/>")
+_EMPTY_ROW = re.compile(rb"<((?:\w+:)?row)" + _ATTRS + rb"(?:/>|>\s*</\1>)")
+_SHEET_XML = re.compile(r"xl/worksheets/[^/]+\.xml$")
+_CHUNK = 1 << 20
 
 
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.decode():
-        n = n * 26 + ord(ch) - 64
-    return n
+@dataclass(frozen=True)
+class SheetCount:
+    name: str
+    cells: int
+    valued: int
 
 
-def check_xlsx_size(path: Path, settings: WorkbookSettings = WorkbookSettings()) -> None:
-    """Refuse zip bombs and giant sheets before openpyxl inflates them into memory."""
+def _count_cells(archive: zipfile.ZipFile, name: str) -> SheetCount:
+    """Cells and cells with a value in a sheet's XML, streamed (never the whole XML in memory)."""
+    cells = valued = 0
+    tail = b""
+    with archive.open(name) as handle:
+        while True:
+            data = handle.read(_CHUNK)
+            text = tail + data
+            cut = max(0, len(text) - 16) if data else len(text)  # a tag cut at the end: next time
+            cells += sum(1 for m in _CELL.finditer(text) if m.start() < cut)
+            valued += sum(1 for m in _VALUE.finditer(text) if m.start() < cut)
+            if not data:
+                return SheetCount(name, cells, valued)
+            tail = text[cut:]
+
+
+def check_xlsx_size(path: Path, settings: WorkbookSettings = WorkbookSettings()) -> list[SheetCount]:
+    """Refuse zip bombs and giant sheets before openpyxl inflates them into memory.
+
+    Counts the cells in the XML itself: the <dimension> element may be missing or
+    span formatted empty cells.
+    """
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -205,20 +238,45 @@ def check_xlsx_size(path: Path, settings: WorkbookSettings = WorkbookSettings())
             raise WorkbookTooLargeError(
                 f"{path.name}: {total:,} bytes uncompressed, over the limit of "
                 f"{settings.max_uncompressed_bytes:,}")
+        counts = []
         for info in archive.infolist():
-            if not re.match(r"xl/worksheets/[^/]+\.xml$", info.filename):
+            if not _SHEET_XML.match(info.filename):
                 continue
-            with archive.open(info) as handle:
-                head = handle.read(4096)
-            match = _DIMENSION.search(head)
-            if not match or not match.group(3):
-                continue
-            rows = int(match.group(4)) - int(match.group(2)) + 1
-            cols = _column_number(match.group(3)) - _column_number(match.group(1)) + 1
-            if rows * cols > settings.max_cells:
+            count = _count_cells(archive, info.filename)
+            if count.valued > settings.max_cells:
                 raise WorkbookTooLargeError(
-                    f"{path.name}: sheet {info.filename} spans {rows:,} × {cols:,} cells, "
+                    f"{path.name}: sheet {info.filename} has {count.valued:,} cells with values, "
                     f"over the limit of {settings.max_cells:,}")
+            counts.append(count)
+    return counts
+
+
+def _strip_empty(data: bytes) -> bytes:
+    return _EMPTY_ROW.sub(b"", _EMPTY_CELL.sub(b"", data))
+
+
+def without_empty_cells(path: Path, sheets: list[str]) -> io.BytesIO:
+    """The workbook, in memory, with the valueless cells and rows of `sheets` removed.
+
+    A value-less cell only carries formatting, which no extractor reads; merged ranges
+    are separate elements and stay.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            if info.filename not in sheets:
+                dst.writestr(info.filename, src.read(info.filename))
+                continue
+            with src.open(info) as handle, dst.open(info.filename, "w", force_zip64=True) as target:
+                tail = b""
+                while data := handle.read(_CHUNK):
+                    text = tail + data
+                    cut = text.rfind(b">") + 1  # whole tags only; the rest waits for the next chunk
+                    target.write(_strip_empty(text[:cut]))
+                    tail = text[cut:]
+                target.write(_strip_empty(tail))
+    out.seek(0)
+    return out
 
 
 # --- readers ----------------------------------------------------------------------
@@ -249,10 +307,12 @@ def layout_from_openpyxl(workbook, path: Path | None = None, fmt: str = "xlsx") 
 def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
     import openpyxl
 
-    check_xlsx_size(path, settings)
+    counts = check_xlsx_size(path, settings)
+    padded = [c.name for c in counts if c.cells - c.valued > settings.max_empty_cells]
+    source = without_empty_cells(path, padded) if padded else path
     try:
         # not read_only: merged ranges are only parsed in the full mode
-        workbook = openpyxl.load_workbook(path, data_only=True)
+        workbook = openpyxl.load_workbook(source, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
         raise WorkbookReadError(f"{path.name}: cannot open as xlsx: {exc}") from exc
     return layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))

@@ -31,6 +31,7 @@ EXTRACTOR_MODULES = (
 
 OCR_HINT = ("no text layer (scanned pages?): install Debian's tesseract-ocr and "
             "tesseract-ocr-jpn to read it by OCR")
+OCR_EMPTY = "no text layer, and OCR (Tesseract) found no text: blank or unreadable scan"
 
 
 def load_extractors() -> dict[str, base.Extractor]:
@@ -162,6 +163,12 @@ def missing_text_layer(layout) -> list[int]:
     return [p.number for p in getattr(layout, "pages", ()) if not p.has_text_layer]
 
 
+def no_text_reason(layout, pages: list[int]) -> str:
+    """Why pages have no text: OCR is missing, or it ran and read nothing."""
+    tried = {p.number for p in getattr(layout, "pages", ()) if getattr(p, "ocr", False)}
+    return OCR_EMPTY if set(pages) <= tried else OCR_HINT
+
+
 def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits()) -> Extraction:
     """file → layout → chosen extractor → records (+ OCR provenance); never raises for a bad file."""
     path = Path(path)
@@ -177,7 +184,7 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
     pages = page_count(layout)
     no_text = missing_text_layer(layout)
     if no_text and len(no_text) == pages:
-        return Extraction(status="needs_ocr", error=OCR_HINT, pages=pages)
+        return Extraction(status="needs_ocr", error=no_text_reason(layout, no_text), pages=pages)
     load_extractors()
     chosen = base.choose(layout)
     if chosen is None:
@@ -197,7 +204,8 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
         where = ", ".join(map(str, no_text))
         extraction = extraction.model_copy(update={
             "status": "partial",
-            "error": f"pages {where}: {OCR_HINT}",
+            "error": f"pages {where}: {no_text_reason(layout, no_text)}",
             "findings": [*extraction.findings, Finding(severity="warning", code="pages_need_ocr",
-                                                       message=OCR_HINT, location=f"pages {where}")]})
+                                                       message=no_text_reason(layout, no_text),
+                                                       location=f"pages {where}")]})
     return enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))

@@ -21,7 +21,7 @@ from pipeline import search, store
 from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, Limits, extract_file
 from schemas.records import Document, Extraction
 
-STATUSES = ("ok", "partial", "failed", "needs_ocr", "unchanged")
+STATUSES = ("ok", "partial", "failed", "needs_ocr", "unchanged", "duplicate")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class IngestSummary:
 
     @property
     def exit_code(self) -> int:
-        return 0 if all(r.status in ("ok", "unchanged") for r in self.results) else 1
+        return 0 if all(r.status in ("ok", "unchanged", "duplicate") for r in self.results) else 1
 
 
 # --- discover -----------------------------------------------------------------------
@@ -104,20 +104,31 @@ def sha256_file(path: Path) -> str:
 # --- plan: skip unchanged ------------------------------------------------------------
 
 def plan_jobs(con, files: list[Path], force: bool) -> tuple[list[Job], list[FileResult]]:
-    """Jobs to extract, and files already loaded as they are (checked by stat, then by hash)."""
+    """Jobs to extract, and files already loaded as they are (checked by stat, then by hash).
+
+    A file with the same bytes as one met before in this batch is a `duplicate`: doc_id
+    is the hash, so the documents row keeps the first path (in sorted order) only.
+    """
     by_path = store.known_files(con)
     by_id = store.known_doc_ids(con)
     jobs: list[Job] = []
     unchanged: list[FileResult] = []
+    seen: dict[str, str] = {}  # doc_id -> first source_path in this batch
     for path in files:
-        source_path = str(path)
+        source_path = store.readable_text(str(path))  # the form stored and shown
         stat = path.stat()
         known = by_path.get(source_path)
         current = known is not None and known.extractor_version == EXTRACTOR_VERSION
-        if (not force and current and known.size == stat.st_size and known.mtime == stat.st_mtime):
+        if (not force and current and known.size == stat.st_size and known.mtime == stat.st_mtime
+                and known.doc_id not in seen):
+            seen[known.doc_id] = source_path
             unchanged.append(FileResult(source_path, "unchanged"))
             continue
         doc_id = sha256_file(path)
+        if doc_id in seen:
+            unchanged.append(FileResult(source_path, "duplicate", error=f"same bytes as {seen[doc_id]}"))
+            continue
+        seen[doc_id] = source_path
         same_bytes = by_id.get(doc_id)
         if not force and same_bytes and same_bytes.extractor_version == EXTRACTOR_VERSION:
             store.touch_document(con, doc_id, source_path, stat.st_size, stat.st_mtime)
@@ -130,13 +141,20 @@ def plan_jobs(con, files: list[Path], force: bool) -> tuple[list[Job], list[File
 
 # --- extract in workers --------------------------------------------------------------
 
-def _worker(path: str, debug: bool, conn, limits: Limits = Limits()) -> None:
-    try:
-        conn.send(extract_file(path, debug=debug, limits=limits))
-    except BaseException as exc:  # last resort: the parent must always hear back
-        conn.send(Extraction(status="failed", error=f"worker error: {type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+def _serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file) -> None:
+    """A worker's loop: receive a path, send back its Extraction; stop on None or a closed pipe."""
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        try:
+            result = handle(path, debug=debug, limits=limits)
+        except BaseException as exc:  # last resort: the parent must always hear back
+            result = Extraction(status="failed", error=f"worker error: {type(exc).__name__}: {exc}")
+        conn.send(result)
 
 
 def _context():
@@ -145,63 +163,108 @@ def _context():
     return ctx
 
 
+@dataclass
+class _Slot:
+    """One worker process and the job it is working on (None when idle)."""
+
+    process: object
+    conn: object
+    job: Job | None = None
+    deadline: float = 0.0
+    served: int = 0
+
+
 def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool = False,
-                   target: Callable = _worker, limits: Limits = Limits()) -> Iterator[tuple[Job, Extraction]]:
+                   handle: Callable = extract_file, limits: Limits = Limits(),
+                   max_jobs_per_worker: int = 200) -> Iterator[tuple[Job, Extraction]]:
     """Extractions in completion order; a dead or hung worker fails its own job only.
 
-    `target(path, debug, connection, limits)` runs in the worker and sends one Extraction.
+    Workers are long-lived (forked once from a warm forkserver, then fed one path at a
+    time) and replaced when they die, time out, or have served `max_jobs_per_worker`
+    documents (a bound on whatever memory a library leaks). `handle(path, debug=,
+    limits=)` runs in the worker and returns one Extraction.
     """
     if workers <= 0:
         for job in jobs:
-            yield job, extract_file(job.path, debug=debug, limits=limits)
+            yield job, handle(str(job.path), debug=debug, limits=limits)
         return
     ctx = _context()
     pending = list(reversed(jobs))
-    running: dict = {}  # receiving connection -> (job, process, deadline)
+    slots: list[_Slot] = []
+
+    def start() -> _Slot:
+        parent, child = ctx.Pipe(duplex=True)
+        process = ctx.Process(target=_serve, args=(child, debug, limits, handle), daemon=True)
+        process.start()
+        child.close()
+        return _Slot(process, parent)
+
+    def retire(slot: _Slot, kill: bool) -> None:
+        if kill:
+            slot.process.kill()
+        else:
+            try:
+                slot.conn.send(None)
+            except OSError:
+                pass
+        slot.process.join(5)
+        slot.conn.close()
+        slots.remove(slot)
+
+    def died(slot: _Slot) -> Extraction:
+        slot.process.join(5)
+        code = slot.process.exitcode
+        reason = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
+        return Extraction(status="failed", error=f"worker died while extracting ({reason})")
+
     try:
-        while pending or running:
-            while pending and len(running) < workers:
-                job = pending.pop()
-                receiver, sender = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=target, args=(str(job.path), debug, sender, limits), daemon=True)
-                process.start()
-                sender.close()
-                running[receiver] = (job, process, time.monotonic() + timeout_s)
-            waitables = list(running) + [proc.sentinel for _, proc, _ in running.values()]
-            nearest = min(deadline for _, _, deadline in running.values())
-            ready = multiprocessing.connection.wait(waitables, timeout=max(0.0, nearest - time.monotonic()))
-            for receiver in list(running):
-                job, process, deadline = running[receiver]
-                result = None
-                if receiver in ready or process.sentinel in ready:
+        while pending or any(slot.job for slot in slots):
+            while pending and len(slots) < workers:
+                slots.append(start())
+            for slot in [s for s in slots if s.job is None]:
+                if not pending:
+                    break
+                slot.job, slot.deadline = pending.pop(), time.monotonic() + timeout_s
+                try:
+                    slot.conn.send(str(slot.job.path))
+                except OSError:  # it died while idle: its job goes back to the queue
+                    pending.append(slot.job)
+                    retire(slot, kill=True)
+            busy = [s for s in slots if s.job is not None]
+            if not busy:
+                continue
+            nearest = min(s.deadline for s in busy)
+            ready = set(multiprocessing.connection.wait(
+                [s.conn for s in busy] + [s.process.sentinel for s in busy],
+                timeout=max(0.0, nearest - time.monotonic())))
+            for slot in busy:
+                job, result, replace = slot.job, None, False
+                if slot.conn in ready or slot.process.sentinel in ready:
                     try:
-                        result = receiver.recv()
+                        result = slot.conn.recv()
                     except (EOFError, OSError):
-                        process.join(5)
-                        code = process.exitcode
-                        reason = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
-                        result = Extraction(status="failed", error=f"worker died while extracting ({reason})")
-                elif time.monotonic() >= deadline:
-                    process.kill()
+                        result, replace = died(slot), True
+                elif time.monotonic() >= slot.deadline:
                     result = Extraction(status="failed",
                                         error=f"timed out after {timeout_s:g} s (per-document limit)")
-                if result is not None:
-                    process.join(5)
-                    receiver.close()
-                    del running[receiver]
-                    yield job, result
+                    replace = True
+                if result is None:
+                    continue
+                slot.job, slot.served = None, slot.served + 1
+                if replace or slot.served >= max_jobs_per_worker:
+                    retire(slot, kill=replace)
+                yield job, result
     finally:
-        for receiver, (_, process, _) in running.items():
-            process.kill()
-            receiver.close()
+        for slot in list(slots):
+            retire(slot, kill=slot.job is not None)
 
 
 # --- load ----------------------------------------------------------------------------
 
 def document_row(job: Job, extraction: Extraction) -> Document:
     return Document(
-        doc_id=job.doc_id, source_path=job.source_path, file_name=job.path.name,
-        kind=extraction.kind, status=extraction.status, error=extraction.error,
+        doc_id=job.doc_id, source_path=job.source_path, file_name=Path(job.source_path).name,
+        kind=extraction.kind, status=extraction.status, error=store.readable_text(extraction.error),
         pages=extraction.pages, ingested_at=store.now(), extractor_version=EXTRACTOR_VERSION,
         file_size=job.size, file_mtime=job.mtime)
 
@@ -219,14 +282,15 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
     try:
         jobs, unchanged = plan_jobs(con, files, options.force)
         summary.results.extend(unchanged)
-        report("planned", {"total": len(files), "to_extract": len(jobs), "unchanged": len(unchanged)})
+        report("planned", {"total": len(files), "to_extract": len(jobs),
+                           "unchanged": sum(r.status == "unchanged" for r in unchanged)})
         for result in unchanged:
             report("file", result)
         for job, extraction in run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
                                                   limits=options.limits):
             counts = store.load_document(con, document_row(job, extraction), extraction, list(job.replaces))
             result = FileResult(job.source_path, extraction.status, extraction.kind,
-                                extraction.pages or 0, extraction.error, counts)
+                                extraction.pages or 0, store.readable_text(extraction.error), counts)
             summary.results.append(result)
             report("file", result)
         if jobs or not search.index_exists(con):  # sections changed (or an index never built)

@@ -8,6 +8,7 @@ leaves each document either whole or absent.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,13 +99,38 @@ def _arrow_table(table: str, doc_id: str, records: list) -> pa.Table:
     return pa.table({name: _arrow_column(values) for name, values in data.items()})
 
 
+def readable_text(text: str | None) -> str | None:
+    """Text as a person reads it, where it holds a file name that is not valid UTF-8.
+
+    Python shows such names (a cp932 name copied from a Windows share, say) with
+    surrogate escapes, which DuckDB, Arrow and a UTF-8 terminal all refuse. Each
+    '/'-separated part is decoded as UTF-8, else cp932, else shown with \\xNN escapes.
+    """
+    if not text or not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    parts = []
+    for raw in text.encode("utf-8", "surrogateescape").split(os.sep.encode()):
+        for encoding in ("utf-8", "cp932"):
+            try:
+                parts.append(raw.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            parts.append(raw.decode("utf-8", "backslashreplace"))
+    return os.sep.join(parts)
+
+
 def _arrow_column(values: list) -> pa.Array:
     # bbox tuples become lists so Arrow infers a list type DuckDB casts to DOUBLE[4]
     if any(isinstance(v, tuple) for v in values):
         values = [list(v) if v is not None else None for v in values]
     if all(v is None for v in values):
         return pa.array(values, type=pa.null())
-    return pa.array(values)
+    try:
+        return pa.array(values)
+    except UnicodeEncodeError:  # a non-UTF-8 file name inside a value (error text, CSV sheet name)
+        return pa.array([readable_text(v) if isinstance(v, str) else v for v in values])
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
@@ -146,7 +172,7 @@ def touch_document(con: duckdb.DuckDBPyConnection, doc_id: str, source_path: str
                    size: int, mtime: float) -> None:
     """Record a new path/mtime for bytes already loaded (a copy or a touched file)."""
     con.execute("UPDATE documents SET source_path = ?, file_size = ?, file_mtime = ? WHERE doc_id = ?",
-                [source_path, size, mtime, doc_id])
+                [readable_text(source_path), size, mtime, doc_id])
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
