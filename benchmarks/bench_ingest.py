@@ -75,8 +75,20 @@ def baseline_pdfplumber(files: list[Path], max_pages: int) -> float:
     return pages / (time.perf_counter() - started)
 
 
+def _pss_kb(pid: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (Linux)."""
+    """Memory of a process and all its descendants, from /proc (Linux): the sum of their
+    proportional set sizes (PSS), so pages the forked workers share with the forkserver
+    (the Sudachi dictionary, imported modules) are counted once, not once per process."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -89,7 +101,7 @@ def tree_rss_bytes(root_pid: int) -> int:
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         pid, ppid = int(entry), int(fields.get("PPid", "0").strip())
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
+        rss[pid] = _pss_kb(entry) * 1024
     total, stack = 0, [root_pid]
     while stack:
         pid = stack.pop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pdfplumber  # noqa: F401  (the table-finder fallback)
 import pymupdf  # noqa: F401
 
-from pipeline import canonical
+from pipeline import canonical, ingest  # noqa: F401  (ingest: the worker's entry point)
 from pipeline.extract import load_extractors
 
 load_extractors()

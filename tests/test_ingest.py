@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from pipeline import ingest, store
+from pipeline.extract import extract_file
 from pipeline.ingest import IngestOptions, Job
 from schemas.records import Extraction
 
@@ -113,22 +114,22 @@ def _jobs(paths):
     return [Job(p, str(p), ingest.sha256_file(p), p.stat().st_size, p.stat().st_mtime) for p in paths]
 
 
-def killing_worker(path, debug, conn, limits):
+def killing_worker(path, debug, limits):
     if path.endswith(".xlsx"):
         os.kill(os.getpid(), signal.SIGKILL)
-    ingest._worker(path, debug, conn, limits)
+    return extract_file(path, debug=debug, limits=limits)
 
 
-def hanging_worker(path, debug, conn, limits):
+def hanging_worker(path, debug, limits):
     if path.endswith(".xlsx"):
         time.sleep(60)
-    ingest._worker(path, debug, conn, limits)
+    return extract_file(path, debug=debug, limits=limits)
 
 
 def test_a_killed_worker_fails_its_document_only():
     paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_progress_r7.pdf"]
     results = {job.path.name: ext for job, ext in
-               ingest.run_in_workers(_jobs(paths), 2, 60, target=killing_worker)}
+               ingest.run_in_workers(_jobs(paths), 2, 60, handle=killing_worker)}
     assert results["akiruno_progress_r7.xlsx"].status == "failed"
     assert "killed by signal 9" in results["akiruno_progress_r7.xlsx"].error
     assert results["akiruno_progress_r7.pdf"].status in ("ok", "partial")
@@ -138,7 +139,7 @@ def test_a_hung_worker_is_killed_at_the_time_limit():
     paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_progress_r7.pdf"]
     started = time.monotonic()
     results = {job.path.name: ext for job, ext in
-               ingest.run_in_workers(_jobs(paths), 2, 15, target=hanging_worker)}
+               ingest.run_in_workers(_jobs(paths), 2, 15, handle=hanging_worker)}
     assert time.monotonic() - started < 50
     assert results["akiruno_progress_r7.xlsx"].status == "failed"
     assert "timed out after 15 s" in results["akiruno_progress_r7.xlsx"].error
@@ -155,3 +156,10 @@ def test_document_rows_carry_identity_and_provenance(corpus, db_path):
     assert row[1] == "akiruno_progress_r7.xlsx"
     assert row[2].endswith("akiruno_progress_r7.xlsx")
     assert row[3] >= 1 and row[4] and row[5] is not None
+
+
+def test_workers_are_recycled_after_their_job_quota():
+    paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_progress_r7.pdf", RAW / "akiruno_progress_r7.xlsx"]
+    results = list(ingest.run_in_workers(_jobs(paths), 1, 60, max_jobs_per_worker=1))
+    assert len(results) == 3
+    assert all(ext.status == "ok" and ext.progress for _, ext in results)
