@@ -115,8 +115,10 @@ def words(text: str) -> list[Word]:
             surface = m.surface()
             if not surface.strip():
                 continue
-            parts = tuple(p.normalized_form().casefold() for p in m.split(SplitMode.A)) or ()
             form = m.normalized_form().casefold()
+            # a one-character word has no smaller mode-A parts: skip the split call
+            parts = (tuple(p.normalized_form().casefold() for p in m.split(SplitMode.A))
+                     if len(surface) > 1 else ())
             out.append(Word(form, parts or (form,), offset + m.begin(), offset + m.end(),
                             m.part_of_speech()[0]))
     return out
