@@ -30,5 +30,8 @@ test: $(STAMP) ocr-deps
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
 
+fuzz: $(STAMP)
+	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1
+
 clean:
 	rm -rf $(VENV) data/processed/*.duckdb data/processed/*.wal

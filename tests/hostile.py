@@ -321,3 +321,72 @@ def hostile_corpus(folder: Path) -> dict[str, Expect]:
     add("nul_bytes.csv", b"a,b\x00,c\n" * 1000, expect())
     add("UPPER_CASE.PDF", relabelled_pdf(PROGRESS_PDF) + b"%2\n", expect("ok"))
     return made
+
+
+# --- fuzzing: seeded mutations of the fixtures ---------------------------------------------
+
+def flip_bytes(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 64)):
+        out[rng.randrange(len(out))] = rng.randrange(256)
+    return bytes(out)
+
+
+def cut_chunk(data: bytes, rng: random.Random) -> bytes:
+    start = rng.randrange(len(data))
+    return data[:start] + data[start + rng.randint(1, max(1, len(data) // 10)):]
+
+
+def truncate_at_random(data: bytes, rng: random.Random) -> bytes:
+    return data[: rng.randrange(1, len(data))]
+
+
+def delete_pages(data: bytes, rng: random.Random) -> bytes:
+    doc = pymupdf.open("pdf", data)
+    if doc.page_count > 1:
+        doc.delete_pages(sorted(rng.sample(range(doc.page_count), rng.randint(1, doc.page_count - 1))))
+    return doc.tobytes()
+
+
+def null_objects(data: bytes, rng: random.Random) -> bytes:
+    """Random objects replaced by `null` (a dangling reference wherever they were used)."""
+    doc = pymupdf.open("pdf", data)
+    for xref in rng.sample(range(1, doc.xref_length()), min(doc.xref_length() - 1, rng.randint(1, 8))):
+        try:
+            doc.update_object(xref, "null")
+        except Exception:  # a stream or a compressed object MuPDF will not replace: leave it
+            continue
+    return doc.tobytes()
+
+
+def mutate_zip_member(data: bytes, rng: random.Random) -> bytes:
+    """A valid zip whose one XML member has flipped or cut bytes (corrupt XML, not a corrupt zip)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        names = src.namelist()
+        victim = rng.choice([n for n in names if n.endswith(".xml")])
+        for name in names:
+            body = src.read(name)
+            if name == victim:
+                body = rng.choice((flip_bytes, cut_chunk, truncate_at_random))(body, rng)
+            out.writestr(name, body)
+    return buffer.getvalue()
+
+
+PDF_MUTATIONS = (flip_bytes, cut_chunk, truncate_at_random, delete_pages, null_objects)
+XLSX_MUTATIONS = (flip_bytes, cut_chunk, truncate_at_random, mutate_zip_member, mutate_zip_member)
+FUZZ_SOURCES = ((PROGRESS_PDF, PDF_MUTATIONS), (PROMOTION_PLAN, PDF_MUTATIONS), (PROGRESS_XLSX, XLSX_MUTATIONS))
+
+
+def fuzz_cases(seed: int, n: int, sources=FUZZ_SOURCES):
+    """`n` (name, bytes) mutants of the fixtures, the same for the same seed."""
+    rng = random.Random(seed)
+    originals = {path: path.read_bytes() for path, _ in sources}
+    for index in range(n):
+        path, mutations = sources[index % len(sources)]
+        mutation = rng.choice(mutations)
+        try:
+            data = mutation(originals[path], rng)
+        except Exception:  # pymupdf could not even rewrite it: fall back to flipping bytes
+            mutation, data = flip_bytes, flip_bytes(originals[path], rng)
+        yield f"{index:04d}_{mutation.__name__}_{path.stem}{path.suffix}", data
