@@ -140,8 +140,11 @@ def cmd_export(args) -> int:
 
 def cmd_search(args) -> int:
     from pipeline import search
-    con = store.connect(args.db, read_only=True)
+    if not Path(args.db).exists():
+        raise FileNotFoundError(f"no database at {args.db}: run `shoko ingest` first")
+    con = store.connect(args.db)  # writable: the first search after an ingest builds the index
     try:
+        search.ensure_index(con)
         hits = search.search(con, args.query, args.limit)
     finally:
         con.close()

@@ -293,8 +293,8 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                                 extraction.pages or 0, store.readable_text(extraction.error), counts)
             summary.results.append(result)
             report("file", result)
-        if jobs or not search.index_exists(con):  # sections changed (or an index never built)
-            search.build_search_index(con)
+        if jobs:  # the fts index itself is built on demand (shoko search), see pipeline.search
+            search.sync_tokens(con)
         summary.table_rows = store.table_counts(con)
     finally:
         con.close()

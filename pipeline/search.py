@@ -24,6 +24,7 @@ import pyarrow as pa
 from pipeline.canonical import prepare, words
 
 TABLE = "section_tokens"
+STATE_TABLE = "section_tokens_index_state"
 INDEX_SCHEMA = f"fts_main_{TABLE}"
 HIGHLIGHT = ("【", "】")
 SNIPPET_BEFORE = 40
@@ -113,13 +114,13 @@ def section_terms(title: str | None, body: str | None) -> str:
                     for t in _sentence_forms(sentence))
 
 
-def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring section_tokens in line with sections, then (re)build the fts index.
+def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring section_tokens in line with sections (cheap: the words were cut in the workers).
 
-    Idempotent and incremental: only sections whose title/body changed are
-    tokenised again. Returns the number of indexed sections. Without the fts
-    extension the tokens are still stored and SearchUnavailable is raised by
-    search() later, so an ingest never fails because of search.
+    Incremental: rows of changed or deleted sections go, new ones come. Returns the
+    number of sections with tokens. `shoko ingest` calls this; the fts index itself is
+    built later, by `ensure_index`, because building it costs memory that grows with
+    the corpus and an ingest should not pay it on every run.
     """
     con.execute(DDL)
     source_hash = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))"
@@ -151,17 +152,50 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(f"INSERT INTO {TABLE} SELECT * FROM _shoko_tokens")
         finally:
             con.unregister("_shoko_tokens")
-    indexed = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
-    if stale or fresh or not index_exists(con):
-        try:
-            load_fts(con)
-        except SearchUnavailable:
-            return indexed
-        # tokens are already cut and case-folded: split on spaces only, no stemming, keep
-        # accents (strip_accents would turn ガ into カ)
-        con.execute(f"PRAGMA create_fts_index('{TABLE}', 'id', 'tokens', stemmer = 'none', "
-                    "stopwords = 'none', ignore = '\\s+', strip_accents = 0, lower = 0, overwrite = 1)")
+    return con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    n, top, mix = con.execute(f"SELECT count(*), coalesce(max(id), 0), coalesce(bit_xor(hash(source_hash)), 0) "
+                              f"FROM {TABLE}").fetchone()
+    return f"{n}:{top}:{mix}"
+
+
+def index_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the fts index was built from exactly the tokens stored now."""
+    if not index_exists(con):
+        return False
+    try:
+        stored = con.execute(f"SELECT fingerprint FROM {STATE_TABLE}").fetchone()
+        return stored is not None and stored[0] == _fingerprint(con)
+    except duckdb.CatalogException:
+        return False
+
+
+def ensure_index(con: duckdb.DuckDBPyConnection) -> int:
+    """Sync the tokens and (re)build the fts index when it is missing or out of date.
+
+    Idempotent; needs a writable connection. Returns the number of indexed sections.
+    Without the fts extension the tokens are still stored and SearchUnavailable is
+    raised by search() later.
+    """
+    indexed = sync_tokens(con)
+    if index_is_current(con):
+        return indexed
+    try:
+        load_fts(con)
+    except SearchUnavailable:
+        return indexed
+    # tokens are already cut and case-folded: split on spaces only, no stemming, keep
+    # accents (strip_accents would turn ガ into カ)
+    con.execute(f"PRAGMA create_fts_index('{TABLE}', 'id', 'tokens', stemmer = 'none', "
+                "stopwords = 'none', ignore = '\\s+', strip_accents = 0, lower = 0, overwrite = 1)")
+    con.execute(f"CREATE OR REPLACE TABLE {STATE_TABLE} AS SELECT ? AS fingerprint", [_fingerprint(con)])
     return indexed
+
+
+# The name tests and notebooks know; the index is built on demand by ensure_index.
+build_search_index = ensure_index
 
 
 def index_exists(con: duckdb.DuckDBPyConnection) -> bool:
@@ -215,9 +249,10 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     terms = query_terms(query)
     if not terms:
         return []
-    if not index_exists(con):
-        raise SearchUnavailable("no search index in this database: run `shoko ingest` "
-                                "(it builds the index) first")
+    if not index_is_current(con):
+        raise SearchUnavailable("the search index is missing or older than the sections: run "
+                                "`shoko ingest` to load documents, then `shoko search` (it builds "
+                                "the index) or pipeline.search.ensure_index(con) on a writable connection")
     load_fts(con)
     rows = con.execute(f"""
         WITH ranked AS (

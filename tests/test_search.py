@@ -16,6 +16,11 @@ def plans_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("search") / "plans.duckdb"
     summary = ingest([OME_PLAN, RUMOI_PLAN], IngestOptions(db=db, workers=2))
     assert summary.exit_code == 0
+    con = store.connect(db)
+    try:
+        search.ensure_index(con)
+    finally:
+        con.close()
     return db
 
 
@@ -131,3 +136,23 @@ def test_cli_search(plans_db, capsys):
     assert "【DX" in hits[0]["snippet"]
     assert cli.main(["search", "事業承継", "--db", str(plans_db), "--limit", "2"]) == 0
     assert "事業承継" in capsys.readouterr().out
+
+
+def test_ingest_stores_tokens_and_the_first_search_builds_the_index(tmp_path, capsys):
+    db = tmp_path / "lazy.duckdb"
+    ingest([RUMOI_PLAN], IngestOptions(db=db, workers=0))
+    con = store.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM section_tokens").fetchone()[0] > 0
+        assert not search.index_is_current(con)
+        with pytest.raises(search.SearchUnavailable, match="shoko search"):
+            search.search(con, "DX", 3)
+    finally:
+        con.close()
+    assert cli.main(["search", "DX", "--db", str(db), "--limit", "1", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["file_name"] == "rumoi_cci_2025.pdf"
+    con = store.connect(db, read_only=True)
+    try:
+        assert search.index_is_current(con)
+    finally:
+        con.close()
