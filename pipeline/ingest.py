@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline import search, store
+from pipeline import store
 from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, Limits, extract_file
 from schemas.records import Document, Extraction
 
@@ -293,8 +293,6 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                                 extraction.pages or 0, store.readable_text(extraction.error), counts)
             summary.results.append(result)
             report("file", result)
-        if jobs:  # the fts index itself is built on demand (shoko search), see pipeline.search
-            search.sync_tokens(con)
         summary.table_rows = store.table_counts(con)
     finally:
         con.close()

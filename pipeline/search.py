@@ -42,6 +42,24 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 )"""
 
 
+SEQUENCE = f"{TABLE}_ids"
+SOURCE_HASH_SQL = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))"
+# The loader copies a document's terms (cut in the extraction worker) in the same
+# transaction as its sections, so tokens are as atomic as every other row.
+TOKENS_FOR_DOCUMENT_SQL = f"""
+    INSERT INTO {TABLE}
+    SELECT nextval('{SEQUENCE}'), s.doc_id, s.section_no, {SOURCE_HASH_SQL}, s.search_terms
+      FROM sections s WHERE s.doc_id = ? AND s.search_terms IS NOT NULL"""
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """section_tokens and its id sequence (started past any id already used)."""
+    con.execute(DDL)
+    if not con.execute("SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = ?", [SEQUENCE]).fetchone()[0]:
+        start = con.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {TABLE}").fetchone()[0]
+        con.execute(f"CREATE SEQUENCE {SEQUENCE} START {start}")
+
+
 class SearchUnavailable(RuntimeError):
     """The fts extension cannot be loaded or the index was never built."""
 
@@ -118,12 +136,11 @@ def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:
     """Bring section_tokens in line with sections (cheap: the words were cut in the workers).
 
     Incremental: rows of changed or deleted sections go, new ones come. Returns the
-    number of sections with tokens. `shoko ingest` calls this; the fts index itself is
-    built later, by `ensure_index`, because building it costs memory that grows with
-    the corpus and an ingest should not pay it on every run.
+    number of sections with tokens. The loader keeps tokens in step with each document
+    it loads; this catches sections changed by hand or loaded by an older shoko.
     """
-    con.execute(DDL)
-    source_hash = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))"
+    ensure_tables(con)
+    source_hash = SOURCE_HASH_SQL
     stale = con.execute(f"""
         SELECT t.id FROM {TABLE} t
          WHERE NOT EXISTS (SELECT 1 FROM sections s WHERE s.doc_id = t.doc_id
@@ -131,21 +148,24 @@ def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:
     """).fetchall()
     if stale:
         con.execute(f"DELETE FROM {TABLE} WHERE id IN (SELECT unnest(?))", [[i for (i,) in stale]])
-    fresh = con.execute(f"""
-        SELECT s.doc_id, s.section_no, {source_hash} AS h, s.title, s.body, s.search_terms
-          FROM sections s
-         WHERE NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.doc_id = s.doc_id
-                             AND t.section_no = s.section_no AND t.source_hash = {source_hash})
-    """).fetchall()
-    if fresh:
-        start = (con.execute(f"SELECT max(id) FROM {TABLE}").fetchone()[0] or 0) + 1
-        # Terms are cut in the extraction workers; sections loaded by an older shoko lack them.
+    missing = f"""NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.doc_id = s.doc_id
+                                AND t.section_no = s.section_no AND t.source_hash = {source_hash})"""
+    # Terms cut in the extraction workers are copied inside DuckDB (no round trip through Python).
+    con.execute(f"""
+        INSERT INTO {TABLE}
+        SELECT nextval('{SEQUENCE}'), s.doc_id, s.section_no, {source_hash}, s.search_terms
+          FROM sections s WHERE s.search_terms IS NOT NULL AND {missing}""")
+    # Sections loaded by an older shoko have no terms: cut them here.
+    older = con.execute(f"""SELECT s.doc_id, s.section_no, {source_hash}, s.title, s.body
+                              FROM sections s WHERE s.search_terms IS NULL AND {missing}""").fetchall()
+    if older:
+        ids = con.execute(f"SELECT nextval('{SEQUENCE}') FROM range(?)", [len(older)]).fetchall()
         batch = pa.table({
-            "id": [start + n for n in range(len(fresh))],
-            "doc_id": [r[0] for r in fresh],
-            "section_no": [r[1] for r in fresh],
-            "source_hash": [r[2] for r in fresh],
-            "tokens": [r[5] if r[5] is not None else section_terms(r[3], r[4]) for r in fresh],
+            "id": [i for (i,) in ids],
+            "doc_id": [r[0] for r in older],
+            "section_no": [r[1] for r in older],
+            "source_hash": [r[2] for r in older],
+            "tokens": [section_terms(r[3], r[4]) for r in older],
         })
         con.register("_shoko_tokens", batch)
         try:

@@ -19,6 +19,7 @@ from schemas.ddl import all_ddl, table_columns
 from schemas.records import CONTRACT_TABLES, EXTRACTION_TABLES, Document, Extraction
 
 DEFAULT_DB = Path("data/processed/plans.duckdb")
+WRITER_MEMORY_LIMIT = "256MB"
 
 
 class DatabaseLockedError(RuntimeError):
@@ -57,6 +58,8 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
                 "wait for it to finish and run again") from None
         raise
     if not read_only:
+        # DuckDB caches up to 80 % of RAM by default; a long ingest needs little of it
+        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         ensure_schema(con)
     return con
 
@@ -71,6 +74,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for column, sqltype in table_columns(table):
             if (table, column) not in existing:
                 con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+    from pipeline import search
+
+    search.ensure_tables(con)
     for statement in _extra_views():
         con.execute(statement)
 
@@ -144,7 +150,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None
 
 
 def delete_document(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
-    for table in [*EXTRACTION_TABLES, "documents"]:
+    from pipeline import search
+
+    for table in [*EXTRACTION_TABLES, search.TABLE, "documents"]:
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
 
 
@@ -161,6 +169,10 @@ def load_document(con: duckdb.DuckDBPyConnection, document: Document, extraction
             if records:
                 _insert(con, table, _arrow_table(table, document.doc_id, records))
             counts[table] = len(records)
+        if extraction.sections:
+            from pipeline import search
+
+            con.execute(search.TOKENS_FOR_DOCUMENT_SQL, [document.doc_id])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
