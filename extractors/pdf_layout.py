@@ -118,6 +118,11 @@ class LayoutSettings:
 def _open(path: Path):
     import pymupdf
 
+    # MuPDF prints repair warnings of damaged files to stderr; a batch reports them as
+    # document errors instead, so the terminal shows one readable line per file.
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+
     if not path.is_file():
         raise CorruptPdfError(f"{path}: no such file")
     try:
