@@ -19,7 +19,7 @@ from pipeline import ingest as ingest_mod
 from pipeline import store
 from pipeline.extract import Limits
 
-EPILOG = """exit status: 0 = every file ok or unchanged; 1 = a file failed, is partial or
+EPILOG = """exit status: 0 = every file ok, unchanged or a duplicate; 1 = a file failed, is partial or
 needs OCR (see the summary and the documents/findings tables); 2 = usage error or
 the database is locked by another process."""
 
