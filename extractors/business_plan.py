@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from extractors.base import register
@@ -222,9 +223,10 @@ def _digit_runs(text: str) -> list[str]:
 def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[Entity]:
     """Chamber and municipalities of the 実施者名 cell, each with the id written after it.
 
-    The cell wraps freely, so lines are joined and split again after each id.
+    The cell wraps freely, so lines are joined and split again after each id; an id
+    wrapped in the middle (`３０００００５００` / `９８７６）`) is joined back first.
     """
-    joined = clean_label(text)
+    joined = clean_label(re.sub(r"(?<=\d)[ \t]*\n\s*(?=\d)", "", unicodedata.normalize("NFKC", text)))
     entities: list[Entity] = []
     pos = 0
     for m in re.finditer(r"\d{6,13}\s*[)）]?", collapse_spaced_digits(joined)):
@@ -309,12 +311,13 @@ def header_years(cells: list[str], period: tuple[dt.date, dt.date] | None = None
 
     A bare `５年度` names no era: it takes the era of its neighbours or of the 実施期間.
     """
-    years = {i: parse_fiscal_year(clean_label(t)) for i, t in enumerate(cells) if t.strip()}
+    # Spaces inside a header cell mean nothing (`令 和 ６ 年 度`).
+    years = {i: parse_fiscal_year(compact(t)) for i, t in enumerate(cells) if t.strip()}
     known = [y for y in years.values() if y]
     for i, y in list(years.items()):
         if y is not None or not _digit_runs(cells[i]):
             continue
-        options = [parse_fiscal_year(era + clean_label(cells[i])) for era in ("令和", "平成")]
+        options = [parse_fiscal_year(era + compact(cells[i])) for era in ("令和", "平成")]
         options = [o for o in options if o]
         anchor = known[0] if known else (fiscal_year_of(period[0]) if period else None)
         if options:
@@ -728,7 +731,8 @@ class BusinessPlanExtractor:
         result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
         sections = part("sections", lambda: find_sections(layout)) or []
         findings += part("section_findings", lambda: section_findings(sections)) or []
-        found_targets = part("targets", lambda: find_targets(layout, sections))
+        anchor = fiscal_year_of(period[0]) if period else None
+        found_targets = part("targets", lambda: find_targets(layout, sections, anchor_year=anchor))
         targets = found_targets[0] if found_targets else []
         findings += found_targets[1] if found_targets else []
         findings += part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []

@@ -40,6 +40,8 @@ class TargetSettings:
     not_target_heading: str = r"方針"          # ... unless it is about policy (目標の達成に向けた方針)
     baseline_header: str = r"現行|現状|現在|実績|基準"
     unit_header: str = r"^単位"
+    bare_year_header: str = r"(?:[(（]?目標[)）]?)?\d{1,2}年度?[(（]?(?:目標|計画)?[)）]?"
+    bare_year_eras: tuple[str, ...] = ("令和", "平成")
     max_header_rows: int = 4
     # `※現状は令和5年度の実績` near the table gives the baseline's fiscal year.
     baseline_note: str = r"(?:現行|現状|実績)(?:値)?\s*(?:は|:)"
@@ -73,13 +75,22 @@ class GridHeader:
 
 # ---------------------------------------------------------------- header
 
-def period_of(text: str, settings: TargetSettings = TargetSettings()) -> tuple[int | None, bool] | None:
-    """(fiscal_year, is_baseline) when a header text names a period, else None."""
-    t = normalize_text(text or "")
+def period_of(text: str, settings: TargetSettings = TargetSettings(),
+              anchor_year: int | None = None) -> tuple[int | None, bool] | None:
+    """(fiscal_year, is_baseline) when a header text names a period, else None.
+
+    Spaces inside a header cell mean nothing (`令 和 ６ 年 度`, `現　行`). A year
+    without its era (`29年度`, pre-2019 plans) takes the era that puts it nearest
+    `anchor_year` (the plan's first fiscal year); without an anchor it is no period.
+    """
+    t = re.sub(r"\s+", "", normalize_text(text or ""))
     if not t:
         return None
     baseline = re.search(settings.baseline_header, t) is not None
     year = parse_fiscal_year(t)
+    if year is None and anchor_year is not None and re.fullmatch(settings.bare_year_header, t):
+        options = [y for y in (parse_fiscal_year(t, era=e) for e in settings.bare_year_eras) if y]
+        year = min(options, key=lambda y: abs(y - anchor_year)) if options else None
     if baseline:
         return (year, True)
     if year is not None:
@@ -91,11 +102,12 @@ def _text(cell: Cell | None) -> str:
     return cell.text.strip() if cell and cell.text else ""
 
 
-def _has_number(text: str, settings: TargetSettings) -> bool:
-    return period_of(text, settings) is None and parse_quantity(text).value is not None
+def _has_number(text: str, settings: TargetSettings, anchor_year: int | None = None) -> bool:
+    return period_of(text, settings, anchor_year) is None and parse_quantity(text).value is not None
 
 
-def read_header(table: Table, settings: TargetSettings = TargetSettings()) -> GridHeader:
+def read_header(table: Table, settings: TargetSettings = TargetSettings(),
+                anchor_year: int | None = None) -> GridHeader:
     """Header rows, period columns and the label column of a target table.
 
     Header rows are the top rows (at most `max_header_rows`) up to the last one naming a
@@ -107,9 +119,9 @@ def read_header(table: Table, settings: TargetSettings = TargetSettings()) -> Gr
     last_period_row = -1
     for r in range(min(n, settings.max_header_rows)):
         texts = [_text(c) for c in grid[r]]
-        if any(_has_number(t, settings) for t in texts):
+        if any(_has_number(t, settings, anchor_year) for t in texts):
             break
-        if any(period_of(t, settings) for t in texts):
+        if any(period_of(t, settings, anchor_year) for t in texts):
             last_period_row = r
     if last_period_row < 0:
         return GridHeader(0, _label_col(grid, 0, set()), None, ())
@@ -119,7 +131,7 @@ def read_header(table: Table, settings: TargetSettings = TargetSettings()) -> Gr
         row = grid[n_header]
         texts = [_text(c) for c in row]
         first_new = row[0] is not None and row[0] is not grid[n_header - 1][0] and _text(row[0])
-        if first_new or any(_has_number(t, settings) for t in texts):
+        if first_new or any(_has_number(t, settings, anchor_year) for t in texts):
             break
         n_header += 1
 
@@ -133,11 +145,11 @@ def read_header(table: Table, settings: TargetSettings = TargetSettings()) -> Gr
                 cells.append(cell)
         found = None
         for cell in reversed(cells):
-            found = period_of(cell.text, settings)
+            found = period_of(cell.text, settings, anchor_year)
             if found:
                 break
         if found is None:
-            found = period_of("".join(_text(cell) for cell in cells), settings)
+            found = period_of("".join(_text(cell) for cell in cells), settings, anchor_year)
         if found:
             year, baseline = found
             baseline = baseline or any(
@@ -358,8 +370,12 @@ def _baseline_note_year(layout: PdfLayout, table: Table, above: list[Line], sett
 
 def find_targets(layout: PdfLayout, sections: list[Section],
                  settings: TargetSettings = TargetSettings(),
-                 section_settings: SectionSettings = SectionSettings()) -> tuple[list[Target], list[Finding]]:
-    """Targets of every table under a 目標 heading, and findings about those tables."""
+                 section_settings: SectionSettings = SectionSettings(),
+                 anchor_year: int | None = None) -> tuple[list[Target], list[Finding]]:
+    """Targets of every table under a 目標 heading, and findings about those tables.
+
+    anchor_year (the plan's first fiscal year) dates era-less year headers (`29年度`).
+    """
     positions = heading_positions(layout, sections, section_settings)
     targets: list[Target] = []
     findings: list[Finding] = []
@@ -367,9 +383,12 @@ def find_targets(layout: PdfLayout, sections: list[Section],
     for placed in _tables_in_order(layout):
         table = placed.table
         page = layout.pages[placed.page_index]
-        header = read_header(table, settings)
+        header = read_header(table, settings, anchor_year)
         if previous is not None and _continues(previous[0], placed, header, page.height, settings):
             prev_placed, prev_header, section_no, baseline_year, last_main = previous
+            if prev_header.label_col is None:
+                # The header alone ended the last page: the label column shows only in the rows here.
+                prev_header = replace(prev_header, label_col=header.label_col, marker_col=header.marker_col)
             got = read_target_grid(table, settings, header=replace(prev_header, n_rows=0),
                                    section_no=section_no, baseline_year=baseline_year,
                                    words=page.words, previous_main=last_main)
