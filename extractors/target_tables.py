@@ -49,9 +49,11 @@ class TargetSettings:
     marker: str = r"^[①-⑳]"
     bullet: str = r"^[・･◦○\-‐－]"
     per_unit: str = r"[／/]\s*(?:事業者|事業所|者|社|店|件|人|回)\s*$"
-    qualifier: str = r"^(?:頻度|延べ?回数|(?:セミナー)?参加(?:者|人)数|成約|売上|利益)"
+    qualifier: str = r"^(?:頻度|延べ?回数|(?:セミナー)?参加(?:者|人)数|成約|売上|(?:経常|営業|粗)?利益)"
     detect_sub_rows: bool = True
     indent_chars: float = 0.8                  # label indent (in line heights) that marks a sub-row
+    # The first label of a continued table starting so is a row of its own, not the end of a broken one.
+    row_of_its_own: str = r"^(?:[<＜【\[［(（]|[①-⑳]|[・･◦○\-‐－])"
     continuation_top: float = 0.3              # a continued table starts in this top fraction of its page
 
 
@@ -389,6 +391,9 @@ def find_targets(layout: PdfLayout, sections: list[Section],
             if prev_header.label_col is None:
                 # The header alone ended the last page: the label column shows only in the rows here.
                 prev_header = replace(prev_header, label_col=header.label_col, marker_col=header.marker_col)
+            tail = _broken_row_tail(table, prev_header, settings)
+            if tail and targets:
+                targets, last_main = _extend_last_row(targets, tail, last_main)
             got = read_target_grid(table, settings, header=replace(prev_header, n_rows=0),
                                    section_no=section_no, baseline_year=baseline_year,
                                    words=page.words, previous_main=last_main)
@@ -418,6 +423,37 @@ def find_targets(layout: PdfLayout, sections: list[Section],
         targets.extend(got)
         previous = (placed, header, section_no, baseline_year, _last_main(got, None))
     return targets, findings
+
+
+def _broken_row_tail(table: Table, header: GridHeader, settings: TargetSettings) -> str:
+    """Label text of a first row that only carries on the last row of the previous page.
+
+    Word lets a row break across pages: its wrapped label ends in the first row of
+    the continued table, with every period cell empty.
+    """
+    grid = table.grid()
+    if not grid or header.label_col is None or header.label_col >= len(grid[0]):
+        return ""
+    row = grid[0]
+    if any(p.col < len(row) and _text(row[p.col]) for p in header.periods):
+        return ""
+    tail = clean_label(_text(row[header.label_col]))
+    # A row of its own (a group heading like `＜販路開拓＞` or a numbered item) is not a tail.
+    if re.match(settings.row_of_its_own, tail):
+        return ""
+    return tail
+
+
+def _extend_last_row(targets: list[Target], tail: str,
+                     last_main: str | None) -> tuple[list[Target], str | None]:
+    """Targets with the last row's metric completed by `tail` (and the main-row name that follows)."""
+    metric = targets[-1].metric
+    k = len(targets)
+    while k > 0 and targets[k - 1].metric == metric:
+        k -= 1
+    joined = metric + tail
+    fixed = [t.model_copy(update={"metric": joined}) for t in targets[k:]]
+    return targets[:k] + fixed, (joined if last_main == metric else last_main)
 
 
 def _last_main(targets: list[Target], default: str | None) -> str | None:

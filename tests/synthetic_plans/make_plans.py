@@ -51,6 +51,7 @@ class Row:
     cells: list[str]                 # one raw cell per period column, as printed
     parent: str | None = None        # gold parent_metric (sub-rows)
     extra: list[str] = field(default_factory=list)  # non-period columns (公表方法 …)
+    unit: str | None = None          # the row's 単位 cell, when the table has a 単位 column
 
 
 @dataclass
@@ -64,6 +65,7 @@ class TargetTable:
     split_headers: list[str] | None = None   # second header row under `headers` (a year split in two)
     group_header: str | None = None          # a merged 目標値 cell above the year columns
     filler_before: int = 0                   # paragraphs pushing the table over a page break
+    unit_column: bool = False                # a 単位 column right of the labels
 
 
 @dataclass
@@ -134,18 +136,23 @@ def gold(spec: PlanSpec) -> dict:
             for row in table.rows:
                 for period, raw in zip(table.periods, row.cells):
                     value, unit = parse_cell(raw)
+                    if value is not None and unit is None:
+                        unit = row.unit
                     targets.append({"section_no": table.section_no, "metric": row.label,
                                     "parent_metric": row.parent, "period": period,
                                     "value": value, "unit": unit, "raw": raw})
     budgets = []
+    above: dict[int, int] = {}
     for _, item, is_total, cells in spec.budget_rows:
         left = None
-        for year, raw in zip(spec.budget_years, cells):
+        for col, (year, raw) in enumerate(zip(spec.budget_years, cells)):
             if unicodedata.normalize("NFKC", raw).strip() == "同左":
                 amount = left
+            elif raw.strip() == "〃":
+                amount = above[col]
             else:
                 amount = round(float(unicodedata.normalize("NFKC", raw).replace(",", "")) * spec.budget_factor)
-            left = amount
+            left = above[col] = amount
             budgets.append({"item": item, "is_total": is_total, "fiscal_year": year,
                             "amount_thousand_yen": amount, "raw": raw})
     return {
@@ -244,7 +251,8 @@ def render_target_table(doc, spec: PlanSpec, t: TargetTable) -> None:
     for _ in range(t.filler_before):
         _para(doc, BODY)
     _para(doc, "（目標）")
-    header = [t.label_header] + t.headers + t.extra_headers
+    unit_head = ["単位"] if t.unit_column else []
+    header = [t.label_header] + unit_head + t.headers + t.extra_headers
     rows = [header]
     merges = []
     n_cols = len(header)
@@ -269,7 +277,8 @@ def render_target_table(doc, spec: PlanSpec, t: TargetTable) -> None:
             if not low:
                 merges.append((0, 1 + c, 1, 1 + c))
     for row in t.rows:
-        rows.append([row.label] + [spec.d(x) for x in row.cells] + row.extra)
+        rows.append([row.label] + ([row.unit or ""] if t.unit_column else []) + [spec.d(x) for x in row.cells]
+                    + row.extra)
     _table(doc, rows, merges, widths)
     _para(doc, "")
 
@@ -409,8 +418,10 @@ def plan_full_width() -> PlanSpec:
             Row("①フォローアップ対象事業者数", ["１０者", "１５者", "１５者", "１５者", "１５者", "１５者"]),
             Row("②頻度（延回数）", ["４０回", "６０回", "６０回", "６０回", "６０回", "６０回"],
                 parent="①フォローアップ対象事業者数"),
-            Row("③売上増加事業者数", ["－", "５者", "５者", "５者", "６者", "６者"]),
-            Row("④利益率３％以上増加の事業者数", ["－", "３者", "３者", "３者", "４者", "４者"])]),
+            # Sales/profit counts of the followed-up businesses qualify the follow-up row (gold convention).
+            Row("③売上増加事業者数", ["－", "５者", "５者", "５者", "６者", "６者"], parent="①フォローアップ対象事業者数"),
+            Row("④利益率３％以上増加の事業者数", ["－", "３者", "３者", "３者", "４者", "４者"],
+                parent="①フォローアップ対象事業者数")]),
         "8": TargetTable("8", headers, periods, [
             Row("①展示会出展事業者数", ["３者", "５者", "５者", "５者", "５者", "５者"]),
             Row("成約件数／者", ["－", "１件", "１件", "１件", "１件", "１件"], parent="①展示会出展事業者数"),
@@ -452,8 +463,8 @@ def plan_shokokai_4year() -> PlanSpec:
                  Row("・うち事業承継計画", ["—", "1者", "1者", "1者", "1者"], parent="③事業計画策定事業者数"),
                  Row("④フォローアップ対象事業者数", ["8者", "10者", "10者", "12者", "12者"]),
                  Row("⑤フォローアップ延べ回数", ["32回", "40回", "40回", "48回", "48回"]),
-                 Row("⑥売上増加事業者数", ["—", "3者", "3者", "4者", "4者"]),
-                 Row("⑦経常利益率1%以上増加事業者数", ["—", "2者", "2者", "3者", "3者"]),
+                 Row("⑥売上増加事業者数", ["—", "3者", "3者", "4者", "4者"], parent="⑤フォローアップ延べ回数"),
+                 Row("⑦経常利益率1%以上増加事業者数", ["—", "2者", "2者", "3者", "3者"], parent="⑤フォローアップ延べ回数"),
                  Row("⑧事業計画策定セミナー開催回数", ["1回", "2回", "2回", "2回", "2回"]),
                  Row("⑨DXセミナー開催回数", ["—", "1回", "1回", "1回", "1回"]),
                  Row("⑩個別相談会開催回数", ["2回", "4回", "4回", "4回", "4回"])]
@@ -506,7 +517,7 @@ def plan_shokokai_4year() -> PlanSpec:
 
 def plan_mixed() -> PlanSpec:
     """商工会議所 with three municipalities; a merged 目標値 header over the years (two header rows);
-    現状 with its year; budget in 千円 with 同左 amounts and 〃 amounts; 6-year-free 5-year R7–R11."""
+    `R7` headers; `維持` cells; budget in 千円 with 同左 amounts."""
     years = [2025, 2026, 2027, 2028, 2029]
     headers = ["現状"] + [f"R{y - 2018}" for y in years]
     periods = ["baseline"] + years
@@ -541,7 +552,58 @@ def plan_mixed() -> PlanSpec:
                           "096-328-2000", "096-328-2001", "shinko@city.nakagawa.example.jp")])
 
 
-PLANS = [plan_pre2019, plan_full_width, plan_shokokai_4year, plan_mixed]
+def plan_pre2019_shokokai() -> PlanSpec:
+    """Pre-2019 商工会 whose period crosses the era change (平成30年度 … 令和元年度 … 令和4年度), a
+    `実施期間` written with spaces and full-width digits, a 単位 column with bare numbers, no budget
+    unit caption (千円 by default) and 〃 amounts repeating the row above."""
+    headers = ["現状", "平成30年度", "令和元年度", "令和2年度", "令和3年度", "令和4年度"]
+    periods = ["baseline", 2018, 2019, 2020, 2021, 2022]
+    t = lambda no, rows: TargetTable(no, headers, periods, rows, unit_column=True)  # noqa: E731
+    part1 = [("1", "地域の経済動向調査に関すること", t("Ⅰ-1", [
+                 Row("調査結果の公表", ["1", "2", "2", "2", "2", "2"], unit="回")])),
+             ("2", "経営状況の分析に関すること", t("Ⅰ-2", [
+                 Row("経営分析件数", ["8", "12", "12", "15", "15", "15"], unit="件")])),
+             ("3", "事業計画策定支援に関すること", t("Ⅰ-3", [
+                 Row("事業計画策定件数", ["5", "8", "8", "10", "10", "10"], unit="件"),
+                 Row("・うち創業", ["0", "1", "1", "1", "1", "1"], unit="件", parent="事業計画策定件数")])),
+             ("4", "事業計画策定後の実施支援に関すること", t("Ⅰ-4", [
+                 Row("フォローアップ回数", ["20", "32", "32", "40", "40", "40"], unit="回")])),
+             ("5", "需要動向調査に関すること", t("Ⅰ-5", [
+                 Row("需要動向調査件数", ["-", "3", "3", "3", "3", "3"], unit="件")])),
+             ("6", "新たな需要の開拓に寄与する事業に関すること", t("Ⅰ-6", [
+                 Row("商談会出展事業者数", ["1", "2", "2", "3", "3", "3"], unit="者")]))]
+    sections = [Section("Ⅰ．経営発達支援事業の内容", "Ⅰ", "経営発達支援事業の内容", is_part=True)]
+    sections += [Section(f"{n}．{title}", f"Ⅰ-{n}", title, [table]) for n, title, table in part1]
+    sections += [Section("Ⅱ．地域経済の活性化に資する取組", "Ⅱ", "地域経済の活性化に資する取組", is_part=True),
+                 Section("1．地域経済の活性化に資する取組に関すること", "Ⅱ-1", "地域経済の活性化に資する取組に関すること"),
+                 Section("Ⅲ．経営発達支援事業の円滑な実施に向けた支援力向上のための取組", "Ⅲ",
+                         "経営発達支援事業の円滑な実施に向けた支援力向上のための取組", is_part=True),
+                 Section("1．他の支援機関との連携を通じた支援ノウハウ等の情報交換に関すること", "Ⅲ-1",
+                         "他の支援機関との連携を通じた支援ノウハウ等の情報交換に関すること"),
+                 Section("2．経営指導員等の資質向上等に関すること", "Ⅲ-2", "経営指導員等の資質向上等に関すること"),
+                 Section("3．事業の評価及び見直しをするための仕組みに関すること", "Ⅲ-3",
+                         "事業の評価及び見直しをするための仕組みに関すること")]
+    return PlanSpec(
+        file="synthetic_pre2019_shokokai.pdf", chamber="西浦商工会", corporate_base="000005005555",
+        municipalities=[("西浦町", "34567")],
+        period_text="平成 ３０ 年 ４ 月 １ 日 ～ 令和 ５ 年 ３ 月 ３１ 日", period=("2018-04-01", "2023-03-31"),
+        sections=sections,
+        budget_headers=["平成30年度", "令和元年度", "令和2年度", "令和3年度", "令和4年度"],
+        budget_years=[2018, 2019, 2020, 2021, 2022],
+        budget_unit_caption="", budget_factor=1.0,
+        budget_rows=[("必要な資金の額", "必要な資金の額", True, ["3,000", "3,000", "3,000", "3,200", "3,200"]),
+                     ("調査研究費", "調査研究費", False, ["500", "500", "500", "500", "500"]),
+                     ("専門家謝金", "専門家謝金", False, ["500", "500", "500", "500", "500"]),
+                     ("セミナー開催費", "セミナー開催費", False, ["〃", "〃", "〃", "〃", "〃"]),
+                     ("販路開拓支援費", "販路開拓支援費", False, ["1,500", "1,500", "1,500", "1,700", "1,700"])],
+        funding=["会費", "国補助金", "県補助金", "町補助金"],
+        contacts=[Contact("西浦商工会", "経営支援課", "700-1234", "岡山県西浦郡西浦町西浦100番地",
+                          "0866-11-1234", "0866-11-1235", "nishiura@shokokai.example.jp"),
+                  Contact("西浦町", "産業観光課", "700-1292", "岡山県西浦郡西浦町西浦1番地",
+                          "0866-11-0001", "0866-11-0002", "sangyo@town.nishiura.example.jp")])
+
+
+PLANS = [plan_pre2019, plan_full_width, plan_shokokai_4year, plan_mixed, plan_pre2019_shokokai]
 
 
 def main() -> None:
