@@ -301,3 +301,14 @@ def test_contacts_without_known_names(layouts):
         contacts = bp.read_contacts(layout, overview, [], pages)
         assert [(c.organization, c.postal_code, c.tel, c.fax, c.email) for c in contacts] == [
             (o, p, t, f, e) for o, _, p, _, t, f, e in OME_CONTACTS]
+
+
+def test_ids_wrapped_over_lines_are_joined():
+    entities = bp.implementer_entities("南山商工会議所（法人番号 ３０００００５００\n９８７６）\n"
+                                       "南山市（地方公共団体コード ２２３\n４５０）")
+    assert [(e.name, e.number) for e in entities] == [("南山商工会議所", "3000005009876"), ("南山市", "223450")]
+
+
+def test_spaced_budget_year_headers():
+    period = (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
+    assert bp.header_years(["", "令 和 ６ 年 度", "令 和 ７ 年 度"], period) == {1: 2024, 2: 2025}

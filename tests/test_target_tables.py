@@ -227,3 +227,15 @@ def test_target_table_without_years_is_a_finding():
     targets, findings = find_targets(layout, sections)
     assert targets == [] and [f.code for f in findings] == ["target_table_without_years"]
     assert findings[0].location == "page 1"
+
+
+@pytest.mark.parametrize("text, anchor, expected", [
+    ("令 和 ６ 年 度", None, (2024, False)),     # spaced header cell
+    ("現　行", None, (None, True)),               # spaced baseline header
+    ("29年度", None, None),                      # no era and nothing to date it by
+    ("29年度", 2017, (2017, False)),             # pre-2019 plan: the plan's period picks 平成
+    ("5年度目標", 2023, (2023, False)),
+])
+def test_period_of_spaced_and_era_less_headers(text, anchor, expected):
+    from extractors.target_tables import period_of
+    assert period_of(text, anchor_year=anchor) == expected
