@@ -29,7 +29,7 @@ class IngestOptions:
     db: Path = store.DEFAULT_DB
     workers: int = max(1, os.cpu_count() or 1)  # 0 = extract in this process (debugging)
     force: bool = False
-    timeout_s: float = 300.0
+    timeout_s: float = 600.0  # OCR reads a dense scanned page in 4–8 s: a 40-page scan fits
     debug: bool = False
     limits: Limits = Limits()
 
