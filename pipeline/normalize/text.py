@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters NFKC would rewrite into something that loses meaning:
 # ①-⑳ and ㉑-㊿ (list markers), ⑴-⒇ and ⒈-⒛ (list markers), Ⅰ-Ⅻ / ⅰ-ⅻ
@@ -93,6 +94,12 @@ def normalize_text(s: str) -> str:
     """
     if not isinstance(s, str):
         return ""
+    return _normalize_cached(s)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_cached(s: str) -> str:
+    # Labels, cells and words recur thousands of times per document: normalise each once.
     s = _INVISIBLE.sub("", s)
     s = _nfkc_keeping_markers(s)
     return _WHITESPACE.sub(" ", s).strip()
