@@ -12,9 +12,8 @@ import pytest
 from extractors import business_plan as bp
 from extractors.pdf_layout import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
 
-ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT / "data" / "raw"
-GOLD = ROOT / "tests" / "fixtures" / "gold"
+from conftest import RAW, GOLD
+
 MY_CODES = {"budget_sum_mismatch", "period_budget_years_mismatch", "invalid_corporate_number",
             "invalid_local_gov_code", "extraction_error", "overview_not_found"}
 

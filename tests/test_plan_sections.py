@@ -10,9 +10,7 @@ from extractors.pdf_layout import Line, Page, PdfLayout, Table, Cell, read_pdf_l
 from extractors.plan_sections import SectionSettings, find_sections, section_findings
 from schemas.records import Section
 
-ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT / "data" / "raw"
-GOLD = ROOT / "tests" / "fixtures" / "gold"
+from conftest import RAW, GOLD
 
 
 @pytest.fixture(scope="module", params=["ome_cci_2023.pdf", "rumoi_cci_2025.pdf"])

@@ -13,9 +13,7 @@ from extractors.target_tables import TargetSettings, find_targets, read_header, 
 from pipeline.normalize.text import normalize_text
 from schemas.records import Section
 
-ROOT = Path(__file__).resolve().parent.parent
-RAW = ROOT / "data" / "raw"
-GOLD = ROOT / "tests" / "fixtures" / "gold"
+from conftest import RAW, GOLD
 
 
 @pytest.fixture(scope="module", params=["ome_cci_2023.pdf", "rumoi_cci_2025.pdf"])
