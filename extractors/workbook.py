@@ -162,7 +162,8 @@ def format_number(value: float | int, number_format: str | None) -> str:
     if not number_format or _format_sections(number_format) in ("General", "@", ""):
         return _general(value)
     prefix, digits, suffix = _split_format(number_format)
-    if "%" in suffix:
+    # only a bare % scales by 100; a quoted "%" (`0"%"`) is a literal unit
+    if "%" in _QUOTED.sub("", _format_sections(number_format)):
         value = value * 100
     match = re.search(r"\.([0#?]+)", digits)
     decimals = len(match.group(1)) if match else 0

@@ -205,6 +205,9 @@ def test_number_formats():
     assert format_number(28000, '#,##0"部"') == "28,000部"
     assert format_number(1, '0"回"') == "1回"
     assert format_number(0.625, "0.0%") == "62.5%"
+    # a quoted "%" is a unit written after the number, not a percent format: no scaling
+    assert format_number(93, '0"%"') == "93%"
+    assert format_number(5, "0\\%") == "5%"
 
 
 def test_registered_and_extracts():
