@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from extractors.base import register
 from extractors.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
 from extractors.pdf_layout import PdfLayout, Table
-from extractors.workbook import Sheet, WorkbookLayout
+from extractors.workbook import Sheet, WorkbookLayout, is_percent_format
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
 from pipeline.normalize.text import clean_label, normalize_text
@@ -93,7 +93,7 @@ def grid_from_sheet(sheet: Sheet) -> Grid:
                 out.append(None)
                 continue
             number = c.value if isinstance(c.value, (int, float)) and not isinstance(c.value, bool) else None
-            if number is not None and "%" in (c.number_format or "") and c.text.endswith("%"):
+            if number is not None and is_percent_format(c.number_format):
                 number = number * 100  # a percent format stores 0.62 for 62 %
             out.append(GridCell(text=c.text, anchor=(c.row, c.col), value=number,
                                 sheet=sheet.name, cell=c.ref))

@@ -152,6 +152,12 @@ def format_literal(number_format: str | None) -> str:
     return _split_format(number_format)[2].strip()
 
 
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether Excel shows the value ×100 with a %: only a bare % does; a quoted "%"
+    (`0"%"`) is a literal unit after the number."""
+    return bool(number_format) and "%" in _QUOTED.sub("", _format_sections(number_format))
+
+
 def format_number(value: float | int, number_format: str | None) -> str:
     """Display text of a number under a simple Excel number format.
 
@@ -162,8 +168,7 @@ def format_number(value: float | int, number_format: str | None) -> str:
     if not number_format or _format_sections(number_format) in ("General", "@", ""):
         return _general(value)
     prefix, digits, suffix = _split_format(number_format)
-    # only a bare % scales by 100; a quoted "%" (`0"%"`) is a literal unit
-    if "%" in _QUOTED.sub("", _format_sections(number_format)):
+    if is_percent_format(number_format):
         value = value * 100
     match = re.search(r"\.([0#?]+)", digits)
     decimals = len(match.group(1)) if match else 0
