@@ -7,6 +7,9 @@ ratio exactly on an edge belongs to the LOWER band — a band is (lower, upper].
 how the documents grade: an actual of exactly 50 % of the target is graded C, not B.
 So exactly 90 % is B, exactly 120 % is A; anything above 120 % is S. The ratio is not
 rounded first (89.5 % is B).
+
+A legend that says which side an edge belongs to (`120%以上`, `90%以上120%未満`,
+`50%未満`, `100%超`, `50%以下`) is followed as written.
 """
 from __future__ import annotations
 
@@ -21,12 +24,15 @@ from schemas.records import Finding
 @dataclass(frozen=True)
 class GradeBand:
     grade: str
-    lower: float | None  # percent, exclusive; None = open below
-    upper: float | None  # percent, inclusive; None = open above
+    lower: float | None  # percent; None = open below
+    upper: float | None  # percent; None = open above
+    lower_inclusive: bool = False  # shared edges go to the lower band unless the legend says 以上
+    upper_inclusive: bool = True
 
     def contains(self, percent: float) -> bool:
-        return ((self.lower is None or percent > self.lower)
-                and (self.upper is None or percent <= self.upper))
+        above = self.lower is None or percent > self.lower or (self.lower_inclusive and percent == self.lower)
+        below = self.upper is None or percent < self.upper or (self.upper_inclusive and percent == self.upper)
+        return above and below
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,31 @@ _LEGEND_LINE = re.compile(
     r"(?P<range>(?:(?P<lower>\d+(?:\.\d+)?)\s*%?)?\s*[~～〜]\s*(?:(?P<upper>\d+(?:\.\d+)?)\s*)?%?)")
 
 
+# `S 達成率120%以上`, `A 90%以上120%未満`, `C 50%未満`: bounds with the side they include.
+_GRADE_AT_START = re.compile(r"^\s*(?P<grade>[A-Z])(?![A-Za-z])")
+_WORDED_BOUND = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*%\s*(?P<word>以上|超|以下|未満)")
+
+
+def _worded_band(text: str) -> GradeBand | None:
+    grade = _GRADE_AT_START.match(text)
+    bounds = list(_WORDED_BOUND.finditer(text))
+    if not grade or not bounds:
+        return None
+    lower = upper = None
+    lower_inclusive, upper_inclusive = False, True
+    for bound in bounds:
+        value, word = float(bound.group("value")), bound.group("word")
+        if word in ("以上", "超"):
+            lower, lower_inclusive = value, word == "以上"
+        else:
+            upper, upper_inclusive = value, word == "以下"
+    return GradeBand(grade.group("grade"), lower, upper, lower_inclusive, upper_inclusive)
+
+
 def parse_legend_line(text: str) -> GradeBand | None:
+    worded = _worded_band(normalize_text(text))
+    if worded:
+        return worded
     match = _LEGEND_LINE.match(normalize_text(text))
     if not match or "%" not in match.group("range") or not (match.group("lower") or match.group("upper")):
         return None

@@ -82,3 +82,25 @@ def test_wrong_grade_becomes_a_finding():
     mismatches = [f for f in extraction.findings if f.code == "grade_mismatch"]
     assert sorted(f.location for f in mismatches) == sorted(changed)
     assert all(f.severity == "warning" and "%" in f.message for f in mismatches)
+
+
+@pytest.mark.parametrize("line, grade, inside, outside", [
+    ("Ｓ 達成率１２０%以上", "S", [120.0, 150.0], [119.9]),
+    ("A　達成率９０％以上１２０％未満", "A", [90.0, 119.9], [89.9, 120.0]),
+    ("B 達成率５０%以上９０%未満", "B", [50.0, 89.9], [49.9, 90.0]),
+    ("C 達成率５０%未満", "C", [0.0, 49.9], [50.0]),
+    ("A 100%超", "A", [100.1], [100.0]),
+    ("B 50%以下", "B", [50.0, 10.0], [50.1]),
+])
+def test_worded_legend_edges_are_followed_as_written(line, grade, inside, outside):
+    band = parse_legend_line(line)
+    assert band.grade == grade
+    assert all(band.contains(p) for p in inside)
+    assert not any(band.contains(p) for p in outside)
+
+
+def test_a_worded_legend_grades_its_edges_upwards():
+    scale = read_legend(["Ｓ 達成率１２０%以上", "Ａ 達成率９０%以上１２０%未満",
+                         "Ｂ 達成率５０%以上９０%未満", "Ｃ 達成率５０%未満"])
+    assert scale.source == "legend"
+    assert [compute_grade(100, a, scale) for a in (120, 90, 50, 49.9)] == ["S", "A", "B", "C"]
