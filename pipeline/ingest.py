@@ -293,6 +293,8 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                                 extraction.pages or 0, store.readable_text(extraction.error), counts)
             summary.results.append(result)
             report("file", result)
+        if jobs:
+            store.reconcile_progress_with_plans(con)
         summary.table_rows = store.table_counts(con)
     finally:
         con.close()

@@ -187,6 +187,33 @@ def touch_document(con: duckdb.DuckDBPyConnection, doc_id: str, source_path: str
                 [readable_text(source_path), size, mtime, doc_id])
 
 
+PLAN_MISMATCH_CODE = "progress_target_differs_from_plan"
+
+
+def reconcile_progress_with_plans(con: duckdb.DuckDBPyConnection) -> int:
+    """Findings for progress rows whose 年間目標 differs from the promotion plan's target.
+
+    They compare two documents, so they are recomputed after every load (in one
+    transaction) rather than written with either document. Returns how many there are.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM findings WHERE code = ?", [PLAN_MISMATCH_CODE])
+        con.execute("""
+            INSERT INTO findings (doc_id, severity, code, message, location)
+            SELECT doc_id, 'warning', ?,
+                   project || ' ' || fiscal_year || '年度: 進捗表の年間目標 ' || target
+                   || ' ≠ 計画の目標 ' || plan_target || coalesce(plan_unit, '')
+                   || ' (計画 ' || coalesce(plan_section_no, '成果目標') || ')',
+                   coalesce(sheet || '!' || cell, 'page ' || page)
+              FROM progress_vs_plan WHERE target_matches_plan = false""", [PLAN_MISMATCH_CODE])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM findings WHERE code = ?", [PLAN_MISMATCH_CODE]).fetchone()[0]
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CONTRACT_TABLES}
 

@@ -83,3 +83,25 @@ def test_progress_vs_plan_view(extraction):
     assert all(r[4] is True for r in matched)              # the sheet's targets are the plan's
     assert {r[2] for r in matched if r[0] == "るのカード普及事業"} == {"2-2"}  # るのかーど in the plan
     assert all(r[2] is None for r in rows if r[1] == 2021)
+
+
+def test_a_progress_target_that_differs_from_the_plan_is_a_finding(extraction):
+    from pipeline import store
+
+    con = store.connect(":memory:")
+    progress_path = ROOT / "data/raw/akiruno_progress_r7.xlsx"
+    progress = ProgressReportExtractor().extract(read_workbook(progress_path))
+    changed = progress.progress[:]
+    index = next(i for i, row in enumerate(changed) if row.fiscal_year == 2024 and row.target is not None)
+    changed[index] = changed[index].model_copy(update={"target": changed[index].target + 7})
+    for path, result in ((PLAN, extraction), (progress_path, progress.model_copy(update={"progress": changed}))):
+        doc = Document(doc_id=hashlib.sha256(path.read_bytes()).hexdigest(), source_path=str(path),
+                       file_name=path.name, kind=result.kind)
+        store.load_document(con, doc, result)
+    assert store.reconcile_progress_with_plans(con) == 1
+    message, location = con.execute("select message, location from findings "
+                                    "where code = 'progress_target_differs_from_plan'").fetchone()
+    assert changed[index].project in message and "2024年度" in message
+    assert location == f"{changed[index].sheet}!{changed[index].cell}"
+    # recomputed, not accumulated: a second pass gives the same single finding
+    assert store.reconcile_progress_with_plans(con) == 1
