@@ -42,7 +42,7 @@ class ProgressSettings:
     field_patterns: tuple[tuple[str, str], ...] = (
         ("direction", r"方向性|基本方針|方針"),
         ("measure", r"個別施策|施策"),
-        ("implementer", r"実施主体|実施機関|担当|主体"),
+        ("implementer", r"実施主体|実施機関|担当|主体|所管"),
         ("metric", r"指標|目標項目"),
         ("unit", r"^単位"),
         ("page_ref", r"ページ|頁|掲載"),
@@ -121,8 +121,23 @@ def layout_lines(layout: object) -> Iterator[str]:
     if isinstance(layout, PdfLayout):
         for page in layout.pages:
             yield from (line.text for line in page.lines)
+            yield from _visual_rows(page.lines)
     for grid in layout_grids(layout):
         yield from (row_text(row) for row in grid)
+
+
+def _visual_rows(lines, tolerance: float = 2.0) -> Iterator[str]:
+    """Lines sharing a baseline band joined left to right: a legend's grade letter and its
+    description are separate text lines when they sit in separate (unruled) cells."""
+    rows: list[list] = []
+    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
+        if rows and abs(rows[-1][0].bbox[1] - line.bbox[1]) <= tolerance:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    for row in rows:
+        if len(row) > 1:
+            yield " ".join(ln.text for ln in sorted(row, key=lambda ln: ln.bbox[0]))
 
 
 def _text(cell: GridCell | None) -> str:

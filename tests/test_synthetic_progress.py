@@ -4,6 +4,7 @@ years, a cp932 CSV, full-width digits and grades, units only in number formats."
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -15,10 +16,9 @@ from pipeline.ingest import IngestOptions, ingest
 from conftest import ROOT
 
 CORPUS = ROOT / "tests" / "synthetic_progress"
-# The corpus also has LibreOffice PDF exports, but their cells overflow (text drawn across
-# neighbouring rows), which no office sends: they are kept for inspection, not scored.
+# two of the sheets also as LibreOffice PDF exports
 SHEETS = ["synth_combined_5y.xlsx", "synth_cp932.csv", "synth_ditto_nomerge.xlsx",
-          "synth_fullwidth_legend.xlsx"]
+          "synth_fullwidth_legend.xlsx", "synth_ditto_nomerge.pdf", "synth_fullwidth_legend.pdf"]
 
 
 def _scorer():
@@ -45,6 +45,9 @@ def scored(tmp_path_factory):
 def test_every_sheet_gives_exactly_its_gold_rows(scored):
     _, report, totals = scored
     assert totals["progress"].prf()[2] == 1.0, [line for line in report if "progress_misses" in line]
+    for line in report:  # per document
+        tp, gold, pred = (int(x) for x in re.findall(r"\d+", line["progress"])[:3])
+        assert tp == gold == pred, line
     assert {line["document"] for line in report} == set(SHEETS)
 
 
@@ -77,3 +80,36 @@ def test_ditto_marks_take_the_value_above(scored):
                              "and (direction like '%〃%' or measure like '%〃%')").fetchone()[0]
     con.close()
     assert directions == 0
+
+
+def _rows(db, sql, params=()):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("name", ["synth_fullwidth_legend.xlsx", "synth_fullwidth_legend.pdf"])
+def test_inclusive_legend_grades_edges_as_written(scored, name):
+    """`１２０%以上` / `９０%以上１２０%未満`: exactly 120 % is S and exactly 90 % is A (the
+    fixture's `90~120%` legend would give A and B)."""
+    rows = _rows(scored[0], "select target, actual, grade, grade_computed from progress p join documents d "
+                 "using (doc_id) where d.file_name = ? and fiscal_year = 2023 and project in "
+                 "('創業セミナー', '創業個別相談') order by target", [name])
+    assert rows == [(10.0, 12.0, "S", "S"), (100.0, 90.0, "A", "A")]
+
+
+def test_units_from_number_formats_and_unit_column(scored):
+    units = dict(_rows(scored[0], "select d.file_name || ':' || p.project, any_value(unit) from progress p "
+                       "join documents d using (doc_id) group by all"))
+    assert units["synth_combined_5y.xlsx:商店街まつり"] == "人"  # `#,##0"人"`
+    assert units["synth_combined_5y.xlsx:地域商品券"] == "%"  # `0%`
+    assert units["synth_ditto_nomerge.xlsx:商談会出展支援"] == "社"  # 単位 column
+
+
+@pytest.mark.parametrize("name", ["synth_ditto_nomerge.xlsx", "synth_ditto_nomerge.pdf"])
+def test_ditto_and_implementer_column(scored, name):
+    rows = _rows(scored[0], "select distinct project, direction, measure, implementer from progress p "
+                 "join documents d using (doc_id) where d.file_name = ? and project = '創業個別相談'", [name])
+    assert rows == [("創業個別相談", "創業と事業承継の支援", "創業支援の充実", "市")]  # 〃 / 同上, 所管課

@@ -146,10 +146,17 @@ def reiwa(year: int) -> int:
 # --- writers --------------------------------------------------------------------------
 
 def _box(ws, top: int, bottom: int, width: int) -> None:
+    """Ruled cells (the PDF table finder reads the rulings) wide enough not to wrap:
+    LibreOffice does not grow row heights for wrapped text written by openpyxl."""
+    widths: dict[int, float] = {}
     for row in ws.iter_rows(min_row=top, max_row=bottom, max_col=width):
         for cell in row:
             cell.border = BOX
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.alignment = Alignment(vertical="center")
+            text = str(cell.value) if cell.value is not None else ""
+            widths[cell.column] = max(widths.get(cell.column, 6.0), 2.1 * len(text) + 2)
+    for col, w in widths.items():
+        ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width = min(w, 48)
 
 
 def _fit_page(ws) -> None:
