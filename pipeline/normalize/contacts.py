@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.normalize.text import collapse_spaced_digits, normalize_text
+from pipeline.normalize.text import collapse_spaced_digits, normalize_text, until_stable
 
 _DASHES = "\\-‐‑‒–—―−﹣ー"
 _POSTAL = re.compile(rf"〒\s*(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})(?!\d)")
@@ -119,15 +119,9 @@ def normalize_address(s: str) -> str:
     >>> normalize_address("北海道留萌市錦町１丁目１ー１５")
     '北海道留萌市錦町1丁目1-15'
     """
-    t = _clean(s)
     # Removing spaces can bring a combining mark next to its base letter, so
     # repeat until NFKC and the removals agree (keeps this idempotent).
-    for _ in range(4):
-        again = _address_pass(t)
-        if again == t:
-            break
-        t = again
-    return t
+    return until_stable(_address_pass, _clean(s), 4)
 
 
 def _address_pass(t: str) -> str:

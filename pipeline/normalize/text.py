@@ -134,11 +134,17 @@ def collapse_spaced_digits(s: str) -> str:
         return ""
     # Each rule only removes spaces, so iterating reaches a fixpoint quickly;
     # iterating makes the function idempotent by construction.
-    for _ in range(len(s) + 1):
-        collapsed = _collapse_once(s)
-        if collapsed == s:
+    return until_stable(_collapse_once, s, len(s) + 1)
+
+
+def until_stable(step, s: str, max_rounds: int) -> str:
+    """Apply `step` until the text stops changing (at most `max_rounds` times): a
+    normaliser built this way is idempotent by construction."""
+    for _ in range(max_rounds):
+        again = step(s)
+        if again == s:
             break
-        s = collapsed
+        s = again
     return s
 
 
