@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from extractors.base import register
 from extractors.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
