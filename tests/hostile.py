@@ -192,19 +192,25 @@ def _replace_sheet(source: Path, target: Path, write_sheet) -> Path:
     return target
 
 
+def _write_rows(handle, rows, batch: int = 20000) -> None:
+    """Stream row XML in batches, so a million-row sheet never sits in memory whole."""
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == batch:
+            handle.write("".join(chunk).encode())
+            chunk = []
+    handle.write("".join(chunk).encode())
+
+
 def empty_formatted_rows_xlsx(target: Path, rows: int = 1_000_000, source: Path = PROGRESS_XLSX) -> Path:
     """A header row, then `rows` rows of cells with a style (a border, a format) but no value."""
     def write(handle):
         handle.write(_SHEET_HEAD)
         handle.write(f'<dimension ref="A1:C{rows + 1}"/><sheetData>'.encode())
         handle.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>header</t></is></c></row>')
-        chunk = []
-        for r in range(2, rows + 2):
-            chunk.append(f'<row r="{r}"><c r="A{r}" s="1"/><c r="B{r}" s="1"/></row>')
-            if len(chunk) == 20000:
-                handle.write("".join(chunk).encode())
-                chunk = []
-        handle.write("".join(chunk).encode())
+        _write_rows(handle, (f'<row r="{r}"><c r="A{r}" s="1"/><c r="B{r}" s="1"/></row>'
+                             for r in range(2, rows + 2)))
         handle.write(b"</sheetData></worksheet>")
     return _replace_sheet(source, target, write)
 
@@ -224,13 +230,8 @@ def no_dimension_bomb_xlsx(target: Path, rows: int = 400_000, source: Path = PRO
     """Many valued cells and no <dimension> element, so the size check cannot read a span."""
     def write(handle):
         handle.write(_SHEET_HEAD + b"<sheetData>")
-        chunk = []
-        for r in range(1, rows + 1):
-            chunk.append(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>')
-            if len(chunk) == 20000:
-                handle.write("".join(chunk).encode())
-                chunk = []
-        handle.write("".join(chunk).encode())
+        _write_rows(handle, (f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>'
+                             for r in range(1, rows + 1)))
         handle.write(b"</sheetData></worksheet>")
     return _replace_sheet(source, target, write)
 
