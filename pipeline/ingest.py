@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
 import os
+import queue
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -42,6 +45,7 @@ class Job:
     size: int
     mtime: float
     replaces: tuple[str, ...] = ()
+    in_database: bool = False  # rows of doc_id or of `replaces` may be there to delete first
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,8 @@ def plan_jobs(con, files: list[Path], force: bool) -> tuple[list[Job], list[File
             unchanged.append(FileResult(source_path, "unchanged"))
             continue
         replaces = (known.doc_id,) if known and known.doc_id != doc_id else ()
-        jobs.append(Job(path, source_path, doc_id, stat.st_size, stat.st_mtime, replaces))
+        jobs.append(Job(path, source_path, doc_id, stat.st_size, stat.st_mtime, replaces,
+                        in_database=bool(replaces) or same_bytes is not None))
     return jobs, unchanged
 
 
@@ -165,31 +170,36 @@ def _context():
 
 @dataclass
 class _Slot:
-    """One worker process and the job it is working on (None when idle)."""
+    """One worker process and the jobs sent to it, oldest (the one it is working on) first."""
 
     process: object
     conn: object
-    job: Job | None = None
-    deadline: float = 0.0
+    jobs: deque = field(default_factory=deque)
+    deadline: float = 0.0  # of the oldest job: the time limit counts from when it started
     served: int = 0
 
 
 def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool = False,
                    handle: Callable = extract_file, limits: Limits = Limits(),
-                   max_jobs_per_worker: int = 200) -> Iterator[tuple[Job, Extraction]]:
+                   max_jobs_per_worker: int = 200, queue_depth: int = 2,
+                   stop: threading.Event | None = None) -> Iterator[tuple[Job, Extraction]]:
     """Extractions in completion order; a dead or hung worker fails its own job only.
 
     Workers are long-lived (forked once from a warm forkserver, then fed one path at a
     time) and replaced when they die, time out, or have served `max_jobs_per_worker`
-    documents (a bound on whatever memory a library leaks). `handle(path, debug=,
-    limits=)` runs in the worker and returns one Extraction.
+    documents (a bound on whatever memory a library leaks). Each worker holds up to
+    `queue_depth` paths, so it starts the next document while its last result is in
+    transit. `handle(path, debug=, limits=)` runs in the worker and returns one
+    Extraction. Setting `stop` ends the run early (its workers are killed).
     """
     if workers <= 0:
         for job in jobs:
+            if stop is not None and stop.is_set():
+                return
             yield job, handle(str(job.path), debug=debug, limits=limits)
         return
     ctx = _context()
-    pending = list(reversed(jobs))
+    pending = deque(jobs)
     slots: list[_Slot] = []
 
     def start() -> _Slot:
@@ -210,6 +220,8 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
         slot.process.join(5)
         slot.conn.close()
         slots.remove(slot)
+        pending.extendleft(reversed(slot.jobs))  # jobs it never started go back to the queue
+        slot.jobs.clear()
 
     def died(slot: _Slot) -> Extraction:
         slot.process.join(5)
@@ -217,28 +229,37 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
         reason = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
         return Extraction(status="failed", error=f"worker died while extracting ({reason})")
 
+    def feed(slot: _Slot) -> None:
+        while pending and len(slot.jobs) < queue_depth and slot.served + len(slot.jobs) < max_jobs_per_worker:
+            job = pending.popleft()
+            try:
+                slot.conn.send(str(job.path))
+            except OSError:  # it died: the job goes back to the queue, the death is seen below
+                pending.appendleft(job)
+                return
+            if not slot.jobs:
+                slot.deadline = time.monotonic() + timeout_s
+            slot.jobs.append(job)
+
     try:
-        while pending or any(slot.job for slot in slots):
+        while (pending or any(slot.jobs for slot in slots)) and not (stop is not None and stop.is_set()):
+            for slot in [s for s in slots if not s.jobs and s.served >= max_jobs_per_worker]:
+                retire(slot, kill=False)
             while pending and len(slots) < workers:
                 slots.append(start())
-            for slot in [s for s in slots if s.job is None]:
-                if not pending:
-                    break
-                slot.job, slot.deadline = pending.pop(), time.monotonic() + timeout_s
-                try:
-                    slot.conn.send(str(slot.job.path))
-                except OSError:  # it died while idle: its job goes back to the queue
-                    pending.append(slot.job)
-                    retire(slot, kill=True)
-            busy = [s for s in slots if s.job is not None]
+            for slot in slots:
+                feed(slot)
+            busy = [s for s in slots if s.jobs]
             if not busy:
                 continue
             nearest = min(s.deadline for s in busy)
+            # short waits when a stop may come from another thread
+            wait_s = max(0.0, nearest - time.monotonic())
             ready = set(multiprocessing.connection.wait(
                 [s.conn for s in busy] + [s.process.sentinel for s in busy],
-                timeout=max(0.0, nearest - time.monotonic())))
+                timeout=min(wait_s, 0.2) if stop is not None else wait_s))
             for slot in busy:
-                job, result, replace = slot.job, None, False
+                result, replace = None, False
                 if slot.conn in ready or slot.process.sentinel in ready:
                     try:
                         result = slot.conn.recv()
@@ -250,13 +271,82 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
                     replace = True
                 if result is None:
                     continue
-                slot.job, slot.served = None, slot.served + 1
-                if replace or slot.served >= max_jobs_per_worker:
-                    retire(slot, kill=replace)
+                job = slot.jobs.popleft()
+                slot.served += 1
+                slot.deadline = time.monotonic() + timeout_s  # the next job starts now
+                if replace:
+                    retire(slot, kill=True)
                 yield job, result
     finally:
         for slot in list(slots):
-            retire(slot, kill=slot.job is not None)
+            retire(slot, kill=bool(slot.jobs))
+
+
+def start_forkserver() -> None:
+    """Start the warm forkserver now, so it imports the extractors while the parent
+    opens the database and plans; the first worker then forks at once."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
+
+
+def in_background(results: Iterator, stop: threading.Event, max_batch: int = 64,
+                  max_waiting: int = 64) -> Iterator[list]:
+    """The items of `results`, produced by a thread of their own, in lists of those ready.
+
+    The workers' results are read while this process loads earlier ones into DuckDB
+    (which releases the GIL), so a worker never waits for the loader; and the loader
+    takes every result already waiting (up to `max_batch`) in one go, so the slower it
+    is, the bigger and cheaper its batches get. At most `max_waiting` results wait.
+    Leaving the loop early (an error, Ctrl-C) sets `stop` and waits for the thread.
+    """
+    waiting: queue.Queue = queue.Queue(maxsize=max_waiting)
+    done = object()
+
+    def produce() -> None:
+        outcome = done
+        try:
+            for item in results:
+                while not stop.is_set():
+                    try:
+                        waiting.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # re-raised in the consumer
+            outcome = exc
+        finally:
+            results.close()
+        waiting.put(outcome)
+
+    thread = threading.Thread(target=produce, name="shoko-extract", daemon=True)
+    thread.start()
+    try:
+        finished = False
+        while not finished:
+            batch = [waiting.get()]
+            while len(batch) < max_batch:
+                try:
+                    batch.append(waiting.get_nowait())
+                except queue.Empty:
+                    break
+            if batch[-1] is done or isinstance(batch[-1], BaseException):
+                finished, outcome = True, batch.pop()
+                if isinstance(outcome, BaseException):
+                    if batch:
+                        yield batch
+                    raise outcome
+            if batch:
+                yield batch
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                waiting.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 # --- load ----------------------------------------------------------------------------
@@ -278,6 +368,9 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
     started = time.perf_counter()
     files = discover(paths)
     summary = IngestSummary()
+    stop = threading.Event()
+    if files and options.workers > 0:
+        start_forkserver()
     con = store.connect(options.db)
     try:
         jobs, unchanged = plan_jobs(con, files, options.force)
@@ -286,13 +379,18 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                            "unchanged": sum(r.status == "unchanged" for r in unchanged)})
         for result in unchanged:
             report("file", result)
-        for job, extraction in run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
-                                                  limits=options.limits):
-            counts = store.load_document(con, document_row(job, extraction), extraction, list(job.replaces))
-            result = FileResult(job.source_path, extraction.status, extraction.kind,
-                                extraction.pages or 0, store.readable_text(extraction.error), counts)
-            summary.results.append(result)
-            report("file", result)
+        extractions = run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
+                                     limits=options.limits, stop=stop)
+        # in-process (workers=0, for debugging) stays on this thread, one document at a time
+        for batch in (in_background(extractions, stop) if options.workers > 0
+                      else ([item] for item in extractions)):
+            rows = [(document_row(job, extraction), extraction, list(job.replaces)) for job, extraction in batch]
+            counts = store.load_documents(con, rows, known=any(job.in_database for job, _ in batch))
+            for (job, extraction), count in zip(batch, counts):
+                result = FileResult(job.source_path, extraction.status, extraction.kind,
+                                    extraction.pages or 0, store.readable_text(extraction.error), count)
+                summary.results.append(result)
+                report("file", result)
         if jobs:
             store.reconcile_progress_with_plans(con)
         summary.table_rows = store.table_counts(con)

@@ -46,10 +46,10 @@ SEQUENCE = f"{TABLE}_ids"
 SOURCE_HASH_SQL = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))"
 # The loader copies a document's terms (cut in the extraction worker) in the same
 # transaction as its sections, so tokens are as atomic as every other row.
-TOKENS_FOR_DOCUMENT_SQL = f"""
+TOKENS_FOR_DOCUMENTS_SQL = f"""
     INSERT INTO {TABLE}
     SELECT nextval('{SEQUENCE}'), s.doc_id, s.section_no, {SOURCE_HASH_SQL}, s.search_terms
-      FROM sections s WHERE s.doc_id = ? AND s.search_terms IS NOT NULL"""
+      FROM sections s WHERE s.doc_id IN (SELECT unnest(?)) AND s.search_terms IS NOT NULL"""
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:

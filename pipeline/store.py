@@ -95,13 +95,15 @@ def known_doc_ids(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
     return {r[0]: KnownFile(r[0], r[1], r[2], r[3], r[4]) for r in rows}
 
 
-def _arrow_table(table: str, doc_id: str, records: list) -> pa.Table:
+def _arrow_table(table: str, rows: list[tuple[str, object]]) -> pa.Table:
+    """One Arrow table of (doc_id, record) rows: records are flat, so columns are attributes."""
     columns = table_columns(table)
-    data: dict[str, list] = {name: [] for name, _ in columns}
-    for record in records:
-        values = record.model_dump()
-        for name, _ in columns:
-            data[name].append(doc_id if name == "doc_id" else values.get(name))
+    data: dict[str, list] = {}
+    for name, _ in columns:
+        if name == "doc_id":
+            data[name] = [doc_id for doc_id, _ in rows]
+        else:
+            data[name] = [getattr(record, name, None) for _, record in rows]
     return pa.table({name: _arrow_column(values) for name, values in data.items()})
 
 
@@ -159,20 +161,38 @@ def delete_document(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
 def load_document(con: duckdb.DuckDBPyConnection, document: Document, extraction: Extraction,
                   replaces: list[str] = ()) -> dict[str, int]:
     """Replace everything held for this document (and for `replaces`) in one transaction."""
-    counts: dict[str, int] = {}
+    return load_documents(con, [(document, extraction, list(replaces))])[0]
+
+
+def load_documents(con: duckdb.DuckDBPyConnection,
+                   batch: list[tuple[Document, Extraction, list[str]]],
+                   known: bool = True) -> list[dict[str, int]]:
+    """Load several documents in one transaction: per table one delete and one bulk insert.
+
+    Each statement costs a few milliseconds whatever its size, so a batch of documents
+    loads nearly as fast as one. A batch is as atomic as a single document: all of it or
+    none. `known=False` (none of the doc_ids, nor what they replace, is in the database:
+    a fresh ingest) skips the deletes.
+    """
+    from pipeline import search
+
+    doc_ids = [document.doc_id for document, _, _ in batch]
+    stale = [*doc_ids, *(old for _, _, replaces in batch for old in replaces)]
+    counts = [{table: len(getattr(extraction, table)) for table in EXTRACTION_TABLES}
+              for _, extraction, _ in batch]
     con.execute("BEGIN TRANSACTION")
     try:
-        delete_document(con, [document.doc_id, *replaces])
-        _insert(con, "documents", _arrow_table("documents", document.doc_id, [document]))
+        if known:
+            delete_document(con, stale)
+        _insert(con, "documents", _arrow_table("documents", [(d.doc_id, d) for d, _, _ in batch]))
         for table in EXTRACTION_TABLES:
-            records = getattr(extraction, table)
-            if records:
-                _insert(con, table, _arrow_table(table, document.doc_id, records))
-            counts[table] = len(records)
-        if extraction.sections:
-            from pipeline import search
-
-            con.execute(search.TOKENS_FOR_DOCUMENT_SQL, [document.doc_id])
+            rows = [(document.doc_id, record) for document, extraction, _ in batch
+                    for record in getattr(extraction, table)]
+            if rows:
+                _insert(con, table, _arrow_table(table, rows))
+        with_sections = [document.doc_id for document, extraction, _ in batch if extraction.sections]
+        if with_sections:
+            con.execute(search.TOKENS_FOR_DOCUMENTS_SQL, [with_sections])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
