@@ -163,3 +163,69 @@ def test_workers_are_recycled_after_their_job_quota():
     results = list(ingest.run_in_workers(_jobs(paths), 1, 60, max_jobs_per_worker=1))
     assert len(results) == 3
     assert all(ext.status == "ok" and ext.progress for _, ext in results)
+
+
+def test_a_job_queued_behind_a_killed_worker_is_still_extracted():
+    # one worker holding two paths: the first kills it, the second must not be lost with it
+    paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_progress_r7.pdf"]
+    results = {job.path.name: ext for job, ext in
+               ingest.run_in_workers(_jobs(paths), 1, 60, handle=killing_worker, queue_depth=2)}
+    assert "killed by signal 9" in results["akiruno_progress_r7.xlsx"].error
+    assert results["akiruno_progress_r7.pdf"].status in ("ok", "partial")
+    assert results["akiruno_progress_r7.pdf"].progress
+
+
+def test_a_batch_loads_the_same_rows_as_one_document_at_a_time(tmp_path):
+    paths = [RAW / "akiruno_progress_r7.xlsx", RAW / "akiruno_promotion_plan_ch3.pdf", RAW / "ome_cci_2023.pdf"]
+    rows = [(ingest.document_row(job, extraction), extraction, []) for job, extraction in
+            ingest.run_in_workers(_jobs(paths), 0, 60)]
+    one_by_one, batched = tmp_path / "one.duckdb", tmp_path / "batch.duckdb"
+    con = store.connect(one_by_one)
+    for document, extraction, replaces in rows:
+        store.load_document(con, document, extraction, replaces)
+    con.close()
+    con = store.connect(batched)
+    counts = store.load_documents(con, rows, known=False)
+    con.close()
+    assert snapshot(batched) == snapshot(one_by_one)
+    assert [c["progress"] for c in counts] == [len(extraction.progress) for _, extraction, _ in rows]
+    assert sum(len(v) for v in snapshot(batched).values()) > 100
+
+
+def test_workers_and_in_process_extraction_load_the_same_database(corpus, tmp_path):
+    in_process, with_workers = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    ingest.ingest([corpus], IngestOptions(db=in_process, workers=0))
+    summary = ingest.ingest([corpus], IngestOptions(db=with_workers, workers=2))
+    assert summary.status_counts["ok"] >= 4
+    assert snapshot(with_workers) == snapshot(in_process)
+
+
+def test_background_results_come_in_order_and_errors_reach_the_loader():
+    import threading
+
+    def produce():
+        yield from range(5)
+        raise ValueError("extraction loop broke")
+
+    seen = []
+    with pytest.raises(ValueError, match="extraction loop broke"):
+        for batch in ingest.in_background(produce(), threading.Event()):
+            seen.extend(batch)
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_leaving_the_loader_early_stops_the_extraction_thread():
+    import threading
+
+    stop = threading.Event()
+    produced = []
+
+    def produce():
+        for n in range(10_000):
+            produced.append(n)
+            yield n
+
+    for batch in ingest.in_background(produce(), stop, max_waiting=4):
+        break
+    assert stop.is_set()
+    assert len(produced) < 100  # the producer stopped instead of running to the end
