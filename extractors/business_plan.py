@@ -35,7 +35,7 @@ from pipeline.normalize.ditto import fill_down_dittos, is_ditto
 from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, valid_corporate_number,
                                             valid_local_gov_code)
 from pipeline.normalize.numbers import parse_quantity, table_unit, yen_factor
-from pipeline.normalize.text import clean_label, collapse_spaced_digits, normalize_text
+from pipeline.normalize.text import clean_label, collapse_spaced_digits, compiled, normalize_text
 from pipeline.normalize.wareki import parse_fiscal_year, parse_period
 from schemas.records import Budget, Contact, Extraction, Finding, FundingSource, Partner, Plan, PlanMunicipality
 
@@ -83,7 +83,7 @@ DEFAULT = PlanSettings()
 
 def compact(text: str) -> str:
     """normalize_text without any whitespace: for matching labels written spaced (`実 施 期 間`)."""
-    return re.sub(r"\s+", "", normalize_text(text or ""))
+    return normalize_text(text or "").replace(" ", "")  # normalize_text leaves single spaces only
 
 
 def cell_text(cell: Cell | None) -> str:
@@ -126,7 +126,7 @@ def appendix_pages(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> dict[
     starts: list[tuple[int, int]] = []
     for page in layout.pages:
         for line in page.lines:
-            m = re.match(settings.appendix_heading, compact(line.text))
+            m = compiled(settings.appendix_heading).match(compact(line.text))
             if m and (not starts or starts[-1][0] != int(m["no"])):
                 starts.append((int(m["no"]), page.number))
                 break
@@ -232,12 +232,12 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
     for m in re.finditer(r"\d{6,13}\s*[)）]?", collapse_spaced_digits(joined)):
         chunk = collapse_spaced_digits(joined)[pos:m.end()]
         pos = m.end()
-        name = re.split(settings.name_end, chunk, maxsplit=1)[0].strip(" 、,")
+        name = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,")
         if name:
             entities.append(Entity(name, _digit_runs(m.group())[0]))
     rest = collapse_spaced_digits(joined)[pos:].strip()
     for piece in re.split(r"[\s、,]+", rest):
-        name = re.split(settings.name_end, piece, maxsplit=1)[0].strip(" 、,")
+        name = compiled(settings.name_end).split(piece, maxsplit=1)[0].strip(" 、,")
         if name:
             entities.append(Entity(name, None))
     return entities
@@ -359,7 +359,7 @@ def _continuations(layout: PdfLayout, table: Table, period) -> tuple[Table, ...]
         if (first is None or first.n_cols != table.n_cols
                 or any(len(header_years(row, period)) >= 2 for row in first.rows_text())
                 or any(l.bbox[3] <= first.bbox[1] and compact(l.text) for l in page.lines[:3]
-                       if re.match(DEFAULT.appendix_heading, compact(l.text)))):
+                       if compiled(DEFAULT.appendix_heading).match(compact(l.text)))):
             break
         out.append(first)
         if len(page.tables) > 1:
@@ -432,7 +432,7 @@ def read_funding_sources(layout: PdfLayout, pages: list[int], settings: PlanSett
         if start is not None:
             body = []
             for t in texts[start + 1:]:
-                if re.match(settings.note_start, compact(t)):
+                if compiled(settings.note_start).match(compact(t)):
                     break
                 body.append(t)
             return [FundingSource(source=s, page=page.number) for s in split_funding("\n".join(body), settings)]
@@ -444,11 +444,11 @@ def split_funding(text: str, settings: PlanSettings = DEFAULT) -> list[str]:
     pieces = []
     for line in text.splitlines():
         line = normalize_text(line)
-        if re.match(settings.note_start, compact(line)):
+        if compiled(settings.note_start).match(compact(line)):
             break
-        if re.match(settings.bullet_start, line):
+        if compiled(settings.bullet_start).match(line):
             pieces.append("\n")
-            line = re.sub(settings.bullet_start, "", line)
+            line = compiled(settings.bullet_start).sub("", line)
         pieces.append(line)
     joined = clean_label("".join(pieces).replace("\n", " "))
     return _split_outside_brackets(joined, settings.funding_separators)
@@ -585,11 +585,11 @@ def _partner_label(text: str, settings: PlanSettings) -> str | None:
 
 def split_partner_line(line: str, settings: PlanSettings = DEFAULT) -> Partner:
     """`・ 青梅信用金庫 東京都青梅市… 理事長 平岡治房` → name, address, representative."""
-    text = re.sub(settings.bullet_start, "", normalize_text(line)).strip()
+    text = compiled(settings.bullet_start).sub("", normalize_text(line)).strip()
     tokens = text.split(" ")
     name = tokens[0] if tokens else None
     rest = tokens[1:]
-    rep_at = next((i for i, t in enumerate(rest) if re.match(settings.representative_titles, t)), len(rest))
+    rep_at = next((i for i, t in enumerate(rest) if compiled(settings.representative_titles).match(t)), len(rest))
     address = "".join(rest[:rep_at]) or None
     representative = " ".join(rest[rep_at:]) or None
     return Partner(name=name, address=collapse_spaced_digits(address) if address else None,
@@ -616,7 +616,7 @@ def read_partners(layout: PdfLayout, pages: list[int], settings: PlanSettings = 
     role = "\n".join(sections.get("role", [])) or None
     partners = []
     for line in names:
-        if not re.match(settings.bullet_start, normalize_text(line)) and partners and len(names) > 1:
+        if not compiled(settings.bullet_start).match(normalize_text(line)) and partners and len(names) > 1:
             continue  # a wrapped line of the previous partner
         partner = split_partner_line(line, settings)
         partners.append(partner.model_copy(update={"content": content, "role": role, "page": page_no}))

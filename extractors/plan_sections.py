@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from extractors.pdf_layout import Line, PdfLayout
-from pipeline.normalize.text import circled_to_int, normalize_text
+from pipeline.normalize.text import circled_to_int, compiled, normalize_text
 from schemas.records import Finding, Section
 
 ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
@@ -117,17 +117,17 @@ def scoped_lines(layout: PdfLayout, settings: SectionSettings = SectionSettings(
     for page in layout.pages:
         for line in page.lines:
             text = normalize_text(line.text)
-            if not text or re.match(settings.page_number, text):
+            if not text or compiled(settings.page_number).match(text):
                 continue
             in_table = any(_inside(line.bbox, t.bbox) for t in page.tables)
             out.append(ScopedLine(line, text, in_table))
     start, end = 0, len(out)
     if settings.scope_start:
-        hits = [i for i, s in enumerate(out) if not s.in_table and re.match(settings.scope_start, s.text)]
+        hits = [i for i, s in enumerate(out) if not s.in_table and compiled(settings.scope_start).match(s.text)]
         if hits:
             start = hits[0]
     if settings.scope_end:
-        hits = [i for i, s in enumerate(out) if i > start and not s.in_table and re.match(settings.scope_end, s.text)]
+        hits = [i for i, s in enumerate(out) if i > start and not s.in_table and compiled(settings.scope_end).match(s.text)]
         if hits:
             end = hits[0]
     return out[start:end]
@@ -155,7 +155,7 @@ def _is_continuation(lines: list[ScopedLine], i: int, geo: Geometry, settings: S
     if prev.page != cur.page or lines[i - 1].in_table:
         return False
     full = prev.bbox[2] >= geo.right - settings.full_width_chars * geo.char
-    closed = re.search(settings.sentence_end, lines[i - 1].text) is not None
+    closed = compiled(settings.sentence_end).search(lines[i - 1].text) is not None
     return full and not closed
 
 
@@ -186,7 +186,7 @@ def heading_candidates(lines: list[ScopedLine], geo: Geometry,
         for kind in settings.kinds:
             if top_indent and kind in (PART, ITEM):
                 continue
-            m = re.match(patterns[kind], s.text)
+            m = compiled(patterns[kind]).match(s.text)
             if not m:
                 continue
             title = m["title"].strip()

@@ -21,7 +21,7 @@ from extractors.pdf_layout import PdfLayout, Table
 from extractors.workbook import Sheet, WorkbookLayout, is_percent_format
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
-from pipeline.normalize.text import clean_label, normalize_text
+from pipeline.normalize.text import clean_label, compiled, normalize_text
 from pipeline.normalize.wareki import parse_fiscal_year
 from schemas.records import BBox, Extraction, Finding, ProgressRow
 
@@ -197,7 +197,7 @@ def header_role(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> tup
     """
     text = normalize_text(text).replace(" ", "")
     for role, pattern in settings.role_patterns:
-        for match in (re.match(rf"(?:{pattern})", text), re.search(rf"(?:{pattern})$", text)):
+        for match in (compiled(f"(?:{pattern})").match(text), compiled(f"(?:{pattern})$").search(text)):
             if not match:
                 continue
             rest = (text[:match.start()] + " " + text[match.end():]).strip(_SEPARATORS)
@@ -211,9 +211,18 @@ def header_role(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> tup
     return None, None
 
 
+def may_name_roles(table: Table, roles: tuple[str, ...], settings: ProgressSettings = DEFAULT_SETTINGS) -> bool:
+    """False when some role's pattern matches no cell of the table (each cell read as
+    header_role reads it, one per line): then no row names that role, and find_header
+    needs not build the grid and look (a cheap pre-check)."""
+    text = "\n".join(normalize_text(clean_label(cell.text)).replace(" ", "") for cell in table.cells if cell.text)
+    return all(compiled(pattern, re.MULTILINE).search(text)
+               for role, pattern in settings.role_patterns if role in roles)
+
+
 def _field_of(label: str, settings: ProgressSettings) -> str | None:
     for name, pattern in settings.field_patterns:
-        if re.search(pattern, label):
+        if compiled(pattern).search(label):
             return name
     return None
 
@@ -563,8 +572,15 @@ class ProgressReportExtractor:
     def detect(self, layout: object) -> float:
         """A table whose header names 年間目標, 実績 and 評価 columns; in a spreadsheet,
         target and actual columns alone will do (PDF plans print 目標 / 実績 tables too)."""
+        if isinstance(layout, PdfLayout):
+            # Only a grade column counts in a PDF: a table without all three role words
+            # anywhere in its text cannot have that header, so its header is not searched.
+            tables = [t for page in layout.pages for t in page.tables if may_name_roles(t, ROLES, self.settings)]
+            grids = (grid_from_table(t) for t in tables)
+        else:
+            grids = layout_grids(layout)
         best = 0.0
-        for grid in layout_grids(layout):
+        for grid in grids:
             header = find_header(grid, self.settings)
             if header is None or not header.year_groups():
                 continue

@@ -20,7 +20,7 @@ from extractors.base import register
 from extractors.pdf_layout import PdfLayout
 from extractors.plan_sections import SectionSettings, find_sections, heading_positions
 from extractors.target_tables import TargetSettings, find_targets, read_header
-from pipeline.normalize.text import clean_label, normalize_text
+from pipeline.normalize.text import clean_label, compiled, normalize_text
 from schemas.records import Extraction, Finding, Section, Target
 
 
@@ -63,7 +63,7 @@ def plan_sections(sections: list[Section], target_parts: set[str | None],
     other parts' sections get their part as prefix, so every section_no is unique."""
     out = []
     for section, part in zip(sections, _part_of(sections)):
-        title = re.sub(settings.title_tag_pattern, "", section.title) or section.title
+        title = compiled(settings.title_tag_pattern).sub("", section.title) or section.title
         if part in target_parts or section.level == 0:
             out.append(section.model_copy(update={"title": title}))
             continue
@@ -107,7 +107,7 @@ class PromotionPlanExtractor:
                     continue
                 top = table.grid()[0][header.label_col]
                 label = clean_label(top.text if top else "").replace(" ", "")
-                hits += bool(re.search(self.settings.project_header_pattern, label))
+                hits += bool(compiled(self.settings.project_header_pattern).search(label))
         if not hits:
             return 0.0
         opening = normalize_text(" ".join(page.text for page in layout.pages[:2])).replace(" ", "")

@@ -27,7 +27,7 @@ from extractors.pdf_layout import Cell, Line, PdfLayout, Table, Word
 from extractors.plan_sections import SectionSettings, heading_positions
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import parse_quantity
-from pipeline.normalize.text import clean_label, normalize_text
+from pipeline.normalize.text import clean_label, compiled, normalize_text
 from pipeline.normalize.wareki import parse_fiscal_year
 from schemas.records import Finding, Section, Target
 
@@ -85,12 +85,12 @@ def period_of(text: str, settings: TargetSettings = TargetSettings(),
     without its era (`29年度`, pre-2019 plans) takes the era that puts it nearest
     `anchor_year` (the plan's first fiscal year); without an anchor it is no period.
     """
-    t = re.sub(r"\s+", "", normalize_text(text or ""))
+    t = normalize_text(text or "").replace(" ", "")  # normalize_text leaves single spaces only
     if not t:
         return None
-    baseline = re.search(settings.baseline_header, t) is not None
+    baseline = compiled(settings.baseline_header).search(t) is not None
     year = parse_fiscal_year(t)
-    if year is None and anchor_year is not None and re.fullmatch(settings.bare_year_header, t):
+    if year is None and anchor_year is not None and compiled(settings.bare_year_header).fullmatch(t):
         options = [y for y in (parse_fiscal_year(t, era=e) for e in settings.bare_year_eras) if y]
         year = min(options, key=lambda y: abs(y - anchor_year)) if options else None
     if baseline:
@@ -155,9 +155,9 @@ def read_header(table: Table, settings: TargetSettings = TargetSettings(),
         if found:
             year, baseline = found
             baseline = baseline or any(
-                re.search(settings.baseline_header, normalize_text(cell.text)) for cell in cells)
+                compiled(settings.baseline_header).search(normalize_text(cell.text)) for cell in cells)
             periods.append(Period(c, year, baseline))
-        elif any(re.search(settings.unit_header, normalize_text(_text(cell))) for cell in cells):
+        elif any(compiled(settings.unit_header).search(normalize_text(_text(cell))) for cell in cells):
             unit_col = c
     period_cols = {p.col for p in periods}
     label_col = _label_col(grid, n_header, period_cols | ({unit_col} if unit_col is not None else set()))
@@ -183,7 +183,7 @@ def _label_col(grid: list[list[Cell | None]], start: int, skip: set[int]) -> int
 
 def _is_marker_column(grid, start: int, col: int, settings: TargetSettings) -> bool:
     texts = [normalize_text(_text(row[col])) for row in grid[start:] if _text(row[col])]
-    return bool(texts) and all(re.fullmatch(settings.marker, t) for t in texts)
+    return bool(texts) and all(compiled(settings.marker).fullmatch(t) for t in texts)
 
 
 # ---------------------------------------------------------------- rows
@@ -207,12 +207,12 @@ def _is_sub_row(label: str, marker_cell: Cell | None, x0: float | None, main: _M
                 table_marked: bool, char: float, settings: TargetSettings) -> bool:
     if main is None or not settings.detect_sub_rows:
         return False
-    if re.match(settings.bullet, label) or re.search(settings.per_unit, label):
+    if compiled(settings.bullet).match(label) or compiled(settings.per_unit).search(label):
         return True
-    head = re.sub(settings.marker, "", label).strip()
-    if re.match(settings.qualifier, head):
+    head = compiled(settings.marker).sub("", label).strip()
+    if compiled(settings.qualifier).match(head):
         return True
-    marked = re.match(settings.marker, label) is not None
+    marked = compiled(settings.marker).match(label) is not None
     if table_marked and main.marked and not marked:
         return True
     if marker_cell is not None and marker_cell is main.marker_cell:
@@ -240,7 +240,7 @@ def read_target_grid(table: Table, settings: TargetSettings = TargetSettings(), 
         return []
     grid = table.grid()
     char = _row_height(table)
-    table_marked = any(re.match(settings.marker, clean_label(_text(row[header.label_col])))
+    table_marked = any(compiled(settings.marker).match(clean_label(_text(row[header.label_col])))
                        or (header.marker_col is not None and _text(row[header.marker_col]))
                        for row in grid[header.n_rows:])
     main = _Main(previous_main, False, None, None) if previous_main else None
@@ -264,7 +264,7 @@ def read_target_grid(table: Table, settings: TargetSettings = TargetSettings(), 
             parent = main.metric
         else:
             parent = None
-            main = _Main(metric, re.match(settings.marker, metric) is not None, marker_cell, x0)
+            main = _Main(metric, compiled(settings.marker).match(metric) is not None, marker_cell, x0)
         prev_label = label
         unit_text = _text(row[header.unit_col]) if header.unit_col is not None else ""
         left = ""
@@ -349,7 +349,7 @@ def _in_bbox(inner, outer) -> bool:
 
 def _is_target_text(text: str, settings: TargetSettings) -> bool:
     t = normalize_text(text)
-    return re.search(settings.target_heading, t) is not None and re.search(settings.not_target_heading, t) is None
+    return compiled(settings.target_heading).search(t) is not None and compiled(settings.not_target_heading).search(t) is None
 
 
 def _baseline_note_year(layout: PdfLayout, table: Table, above: list[Line], settings: TargetSettings) -> int | None:
@@ -362,7 +362,7 @@ def _baseline_note_year(layout: PdfLayout, table: Table, above: list[Line], sett
              and not any(_in_bbox(l.bbox, t.bbox) for t in page.tables)]
     for line in below + above:
         text = normalize_text(line.text)
-        m = re.search(settings.baseline_note, text)
+        m = compiled(settings.baseline_note).search(text)
         if m:
             year = parse_fiscal_year(text[m.end():])
             if year is not None:
@@ -439,7 +439,7 @@ def _broken_row_tail(table: Table, header: GridHeader, settings: TargetSettings)
         return ""
     tail = clean_label(_text(row[header.label_col]))
     # A row of its own (a group heading like `＜販路開拓＞` or a numbered item) is not a tail.
-    if re.match(settings.row_of_its_own, tail):
+    if compiled(settings.row_of_its_own).match(tail):
         return ""
     return tail
 

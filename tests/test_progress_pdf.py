@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from extractors.pdf_layout import read_pdf_layout
-from extractors.progress import ProgressReportExtractor, layout_lines, read_progress
+from extractors.progress import (ProgressReportExtractor, find_header, grid_from_table, layout_lines,
+                                 may_name_roles, read_progress)
 from extractors.grades import read_legend
 from extractors.workbook import read_workbook
 
@@ -41,3 +42,18 @@ def test_pdf_detected_and_legend_read(pdf_layout):
     assert read_legend(layout_lines(pdf_layout)).source == "legend"
     extraction = extractor.extract(pdf_layout)
     assert extraction.findings == [] and extraction.pages == 1
+
+
+PDFS = sorted([*RAW.glob("*.pdf"), *(RAW.parents[1] / "tests/synthetic_progress").glob("*.pdf"),
+               *(RAW.parents[1] / "tests/synthetic_plans").glob("*.pdf")])
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_role_precheck_keeps_every_header_table(path):
+    """detect skips tables whose text lacks a role word: it must never skip one find_header reads."""
+    for page in read_pdf_layout(path).pages:
+        for table in page.tables:
+            header = find_header(grid_from_table(table))
+            roles = tuple(sorted({c.role for c in header.columns if c.role})) if header else ()
+            if roles:
+                assert may_name_roles(table, roles), (path.name, page.number)
