@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extractors.base import register
-from extractors.pdf_layout import Cell, Line, PdfLayout, Table
+from extractors.pdf_layout import Cell, Line, PdfLayout, Table, per_layout
 from extractors.plan_sections import find_sections, section_findings
 from extractors.target_tables import find_targets
 from pipeline.normalize.contacts import (find_labelled_phones, parse_contact_block, parse_email,
@@ -123,10 +123,17 @@ def fiscal_year_of(day: dt.date) -> int:
 
 def appendix_pages(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> dict[int, list[int]]:
     """{N: [page numbers]} of each (別表N), from its heading to the page before the next one."""
+    return {no: list(pages) for no, pages in _appendix_pages(layout, settings).items()}
+
+
+@per_layout
+def _appendix_pages(layout: PdfLayout, settings: PlanSettings) -> dict[int, list[int]]:
+    # detect and extract both need these: read once per document.
+    heading = compiled(settings.appendix_heading)
     starts: list[tuple[int, int]] = []
     for page in layout.pages:
         for line in page.lines:
-            m = compiled(settings.appendix_heading).match(compact(line.text))
+            m = heading.match(compact(line.text))
             if m and (not starts or starts[-1][0] != int(m["no"])):
                 starts.append((int(m["no"]), page.number))
                 break

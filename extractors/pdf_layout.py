@@ -6,6 +6,7 @@ module. Coordinates are PDF points with the origin top-left: (x0, top, x1, botto
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,28 @@ class PdfLayout:
     @property
     def text(self) -> str:
         return "\n".join(page.text for page in self.pages)
+
+
+def per_layout(fn):
+    """Memo of `fn(layout, *args)` for the last layout it was called with (by identity).
+
+    Detection and extraction ask some questions of one document twice (where the
+    appendices start, which lines are in scope); a layout is immutable, so the answer
+    holds. Only the last layout is kept: nothing outlives the next document. Callers
+    must not change what they get back.
+    """
+    last: dict = {"layout": None, "answers": {}}
+
+    @functools.wraps(fn)
+    def memo(layout, *args):
+        if last["layout"] is not layout:
+            last["layout"], last["answers"] = layout, {}
+        answers = last["answers"]
+        if args not in answers:
+            answers[args] = fn(layout, *args)
+        return answers[args]
+
+    return memo
 
 
 class PdfLayoutError(Exception):

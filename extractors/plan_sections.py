@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from extractors.pdf_layout import Line, PdfLayout
+from extractors.pdf_layout import Line, PdfLayout, per_layout
 from pipeline.normalize.text import circled_to_int, compiled, normalize_text
 from schemas.records import Finding, Section
 
@@ -113,24 +113,30 @@ def _inside(inner, outer, slack: float = 1.0) -> bool:
 
 def scoped_lines(layout: PdfLayout, settings: SectionSettings = SectionSettings()) -> list[ScopedLine]:
     """Lines in reading order between the scope markers, page numbers dropped."""
+    return list(_scoped_lines(layout, settings))
+
+
+@per_layout
+def _scoped_lines(layout: PdfLayout, settings: SectionSettings) -> tuple[ScopedLine, ...]:
+    # Sections and heading positions both need these: read once per document.
+    page_number = compiled(settings.page_number)
     out: list[ScopedLine] = []
     for page in layout.pages:
+        boxes = [t.bbox for t in page.tables]
         for line in page.lines:
             text = normalize_text(line.text)
-            if not text or compiled(settings.page_number).match(text):
+            if not text or page_number.match(text):
                 continue
-            in_table = any(_inside(line.bbox, t.bbox) for t in page.tables)
+            in_table = any(_inside(line.bbox, box) for box in boxes)
             out.append(ScopedLine(line, text, in_table))
     start, end = 0, len(out)
     if settings.scope_start:
-        hits = [i for i, s in enumerate(out) if not s.in_table and compiled(settings.scope_start).match(s.text)]
-        if hits:
-            start = hits[0]
+        scope_start = compiled(settings.scope_start)
+        start = next((i for i, s in enumerate(out) if not s.in_table and scope_start.match(s.text)), start)
     if settings.scope_end:
-        hits = [i for i, s in enumerate(out) if i > start and not s.in_table and compiled(settings.scope_end).match(s.text)]
-        if hits:
-            end = hits[0]
-    return out[start:end]
+        scope_end = compiled(settings.scope_end)
+        end = next((i for i, s in enumerate(out) if i > start and not s.in_table and scope_end.match(s.text)), end)
+    return tuple(out[start:end])
 
 
 def body_geometry(lines: list[ScopedLine]) -> Geometry:

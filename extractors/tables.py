@@ -145,8 +145,21 @@ def find_intersections(rulings: Sequence[Ruling], tolerance: float) -> set[Point
 
 # --- stage 5: cells --------------------------------------------------------------
 
-def _connected(rulings_at: dict[float, list[Ruling]], pos: float, a: float, b: float, tol: float) -> bool:
-    return any(r.start - tol <= a and b <= r.end + tol for r in rulings_at.get(pos, ()))
+def _spans_at(rulings: Sequence[Ruling], orientation: str, tolerance: float) -> dict[float, list[tuple[float, float]]]:
+    """Position → (start, end) of the rulings there, widened by `tolerance`."""
+    spans: dict[float, list[tuple[float, float]]] = {}
+    for r in rulings:
+        if r.orientation == orientation:
+            spans.setdefault(r.pos, []).append((r.start - tolerance, r.end + tolerance))
+    return spans
+
+
+def _joined(spans: Sequence[tuple[float, float]], a: float, b: float) -> bool:
+    """One ruling runs from a to b."""
+    for start, end in spans:
+        if start <= a and b <= end:
+            return True
+    return False
 
 
 def find_cells(points: set[Point], rulings: Sequence[Ruling], tolerance: float) -> list[BBox]:
@@ -155,10 +168,8 @@ def find_cells(points: set[Point], rulings: Sequence[Ruling], tolerance: float) 
     A merged cell needs no special case: where a ruling is missing, the corner
     pairs are not joined and the rectangle grows to the next joined corner.
     """
-    h_at: dict[float, list[Ruling]] = {}
-    v_at: dict[float, list[Ruling]] = {}
-    for r in rulings:
-        (h_at if r.orientation == "h" else v_at).setdefault(r.pos, []).append(r)
+    h_at = _spans_at(rulings, "h", tolerance)
+    v_at = _spans_at(rulings, "v", tolerance)
     by_x: dict[float, list[float]] = {}
     by_y: dict[float, list[float]] = {}
     for x, y in points:
@@ -166,19 +177,22 @@ def find_cells(points: set[Point], rulings: Sequence[Ruling], tolerance: float) 
         by_y.setdefault(y, []).append(x)
     for values in (*by_x.values(), *by_y.values()):
         values.sort()
+    none: tuple = ()
     cells: list[BBox] = []
     for x, y in sorted(points, key=lambda p: (p[1], p[0])):
-        below = [yb for yb in by_x[x] if yb > y]
-        right = [xr for xr in by_y[y] if xr > x]
+        column, row = by_x[x], by_y[y]
+        below = column[bisect.bisect_right(column, y):]  # corners under this one, nearest first
+        right = row[bisect.bisect_right(row, x):]
+        down, across = v_at.get(x, none), h_at.get(y, none)
         found = False
         for yb in below:
-            if not _connected(v_at, x, y, yb, tolerance):
+            if not _joined(down, y, yb):
                 break
+            bottom = h_at.get(yb, none)
             for xr in right:
-                if not _connected(h_at, y, x, xr, tolerance):
+                if not _joined(across, x, xr):
                     break
-                if ((xr, yb) in points and _connected(h_at, yb, x, xr, tolerance)
-                        and _connected(v_at, xr, y, yb, tolerance)):
+                if (xr, yb) in points and _joined(bottom, x, xr) and _joined(v_at.get(xr, none), y, yb):
                     cells.append((x, y, xr, yb))
                     found = True
                     break
@@ -202,10 +216,9 @@ def group_cells(cells: Sequence[BBox]) -> list[list[BBox]]:
     owner: dict[Point, int] = {}
     for i, (x0, y0, x1, y1) in enumerate(cells):
         for corner in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
-            if corner in owner:
-                parent[root(i)] = root(owner[corner])
-            else:
-                owner[corner] = i
+            other = owner.setdefault(corner, i)
+            if other != i:
+                parent[root(i)] = root(other)
     groups: dict[int, list[BBox]] = {}
     for i, cell in enumerate(cells):
         groups.setdefault(root(i), []).append(cell)
@@ -226,6 +239,8 @@ def _index(bounds: list[float], value: float) -> int:
 
 def cell_text(words: Sequence[Word], y_tolerance: float) -> str:
     """Words of one cell as lines (top to bottom), words of a line left to right."""
+    if len(words) < 2:  # most cells: nothing to order
+        return words[0].text if words else ""
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0])):
         centre = (word.bbox[1] + word.bbox[3]) / 2
@@ -242,22 +257,27 @@ def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
     xs = _boundaries([v for c in cell_boxes for v in (c[0], c[2])], settings.snap_tolerance)
     ys = _boundaries([v for c in cell_boxes for v in (c[1], c[3])], settings.snap_tolerance)
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
+    # Cells share their sides: each distinct coordinate is placed on the grid once.
+    row_at = {v: _index(ys, v) for c in cell_boxes for v in (c[1], c[3])}
+    col_at = {v: _index(xs, v) for c in cell_boxes for v in (c[0], c[2])}
     placed = []
     slots: list[list[int | None]] = [[None] * n_cols for _ in range(n_rows)]
     for i, box in enumerate(sorted(cell_boxes, key=lambda c: (c[1], c[0]))):
-        row, col = _index(ys, box[1]), _index(xs, box[0])
-        row_span = max(_index(ys, box[3]) - row, 1)
-        col_span = max(_index(xs, box[2]) - col, 1)
+        row, col = row_at[box[1]], col_at[box[0]]
+        row_span = max(row_at[box[3]] - row, 1)
+        col_span = max(col_at[box[2]] - col, 1)
         placed.append((row, col, row_span, col_span, box))
         for r in range(row, min(row + row_span, n_rows)):
             for c in range(col, min(col + col_span, n_cols)):
                 slots[r][c] = i
-    bbox = (xs[0], ys[0], xs[-1], ys[-1])
+    bbox = left, top, right, bottom = (xs[0], ys[0], xs[-1], ys[-1])
     inside: list[list[Word]] = [[] for _ in placed]
     in_table = outside = straddling = 0
+    tolerance = settings.snap_tolerance
     for word in words:
-        cx, cy = (word.bbox[0] + word.bbox[2]) / 2, (word.bbox[1] + word.bbox[3]) / 2
-        if not (bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]):
+        x0, y0, x1, y1 = word.bbox
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        if not (left <= cx <= right and top <= cy <= bottom):
             continue
         in_table += 1
         r = min(max(bisect.bisect_right(ys, cy) - 1, 0), n_rows - 1)
@@ -269,7 +289,7 @@ def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
         inside[slot].append(word)
         box = placed[slot][4]
         # A word crossing a cell's side by more than a glyph means the grid is wrong there.
-        if word.bbox[0] < box[0] - settings.snap_tolerance or word.bbox[2] > box[2] + settings.snap_tolerance:
+        if x0 < box[0] - tolerance or x1 > box[2] + tolerance:
             straddling += 1
     cells = tuple(
         Cell(row, col, row_span, col_span, cell_text(inside[i], settings.line_y_tolerance), box)
