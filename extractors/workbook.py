@@ -15,12 +15,18 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CALAMINE_SUFFIXES = (".xls", ".ods", ".xlsb")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 WORKBOOK_SUFFIXES = XLSX_SUFFIXES + CALAMINE_SUFFIXES + CSV_SUFFIXES
+
+
+def column_letter(number: int) -> str:
+    """`1` → `A`; openpyxl imported here, not at the top, so PDF workers never load it."""
+    from openpyxl.utils.cell import get_column_letter
+
+    return get_column_letter(number)
 
 
 class WorkbookReadError(ValueError):
@@ -55,7 +61,7 @@ class SheetCell:
 
     @property
     def ref(self) -> str:
-        return f"{get_column_letter(self.col)}{self.row}"
+        return f"{column_letter(self.col)}{self.row}"
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,8 @@ class MergedRange:
 
     @property
     def ref(self) -> str:
-        return (f"{get_column_letter(self.min_col)}{self.min_row}:"
-                f"{get_column_letter(self.max_col)}{self.max_row}")
+        return (f"{column_letter(self.min_col)}{self.min_row}:"
+                f"{column_letter(self.max_col)}{self.max_row}")
 
     def covers(self, row: int, col: int) -> bool:
         return self.min_row <= row <= self.max_row and self.min_col <= col <= self.max_col

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline import store
+from pipeline import store, worker
 from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, Limits, extract_file
 from schemas.records import Document, Extraction
 
@@ -146,22 +146,6 @@ def plan_jobs(con, files: list[Path], force: bool) -> tuple[list[Job], list[File
 
 # --- extract in workers --------------------------------------------------------------
 
-def _serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file) -> None:
-    """A worker's loop: receive a path, send back its Extraction; stop on None or a closed pipe."""
-    while True:
-        try:
-            path = conn.recv()
-        except (EOFError, OSError):
-            return
-        if path is None:
-            return
-        try:
-            result = handle(path, debug=debug, limits=limits)
-        except BaseException as exc:  # last resort: the parent must always hear back
-            result = Extraction(status="failed", error=f"worker error: {type(exc).__name__}: {exc}")
-        conn.send(result)
-
-
 def _context():
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["pipeline.warm"])
@@ -204,7 +188,7 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
 
     def start() -> _Slot:
         parent, child = ctx.Pipe(duplex=True)
-        process = ctx.Process(target=_serve, args=(child, debug, limits, handle), daemon=True)
+        process = ctx.Process(target=worker.serve, args=(child, debug, limits, handle), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)
@@ -289,8 +273,8 @@ def start_forkserver() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def in_background(results: Iterator, stop: threading.Event, max_batch: int = 64,
-                  max_waiting: int = 64) -> Iterator[list]:
+def in_background(results: Iterator, stop: threading.Event, max_batch: int = 32,
+                  max_waiting: int = 16) -> Iterator[list]:
     """The items of `results`, produced by a thread of their own, in lists of those ready.
 
     The workers' results are read while this process loads earlier ones into DuckDB

@@ -19,7 +19,10 @@ from schemas.ddl import all_ddl, table_columns
 from schemas.records import CONTRACT_TABLES, EXTRACTION_TABLES, Document, Extraction
 
 DEFAULT_DB = Path("data/processed/plans.duckdb")
-WRITER_MEMORY_LIMIT = "256MB"
+# The loader appends small batches: DuckDB's defaults (80 % of RAM, a thread per core, each
+# with its own allocator arena) only make `shoko ingest` bigger, never faster.
+WRITER_MEMORY_LIMIT = "64MB"
+WRITER_THREADS = 1
 
 
 class DatabaseLockedError(RuntimeError):
@@ -58,8 +61,8 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
                 "wait for it to finish and run again") from None
         raise
     if not read_only:
-        # DuckDB caches up to 80 % of RAM by default; a long ingest needs little of it
         con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+        con.execute(f"SET threads = {WRITER_THREADS}")
         ensure_schema(con)
     return con
 
