@@ -39,6 +39,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline.normalize.text import normalize_text
 from schemas.records import Extraction, Section, Target
@@ -67,16 +68,29 @@ def tokenizer():
     return _TOKENIZER
 
 
-_SPACED_LETTERS = re.compile(r"(?<![A-Za-z])([A-Za-z])\s(?=[A-Za-z](?![A-Za-z]))")
-_SPACE_NEXT_TO_WIDE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+# normalize_text leaves single spaces as the only whitespace, so both patterns start at a
+# literal space (the regex engine jumps from space to space instead of trying every position).
+_SPACED_LETTERS = re.compile(r" (?<=(?<![A-Za-z])[A-Za-z] )(?=[A-Za-z](?![A-Za-z]))")
+_SPACE_NEXT_TO_WIDE = re.compile(r" (?:(?<=[^\x00-\x7f] )|(?=[^\x00-\x7f]))")
+
+
+def _normalized(text: str) -> str:
+    """normalize_text(text), line by line: a line break is a boundary NFKC never crosses and
+    whitespace collapsing turns into one space, so the result is the same, and a parent
+    section's text (its children's lines again) reuses normalize_text's cache of each line."""
+    if not isinstance(text, str) or "\n" not in text:
+        return normalize_text(text)
+    return " ".join(line for line in map(normalize_text, text.split("\n")) if line)
 
 
 def prepare(text: str) -> str:
     """NFKC-normalised text with the spaces PDF layout put inside words removed (`D X` → `DX`)."""
-    text = normalize_text(text or "")
+    text = _normalized(text or "")
+    if " " not in text:
+        return text
     previous = None
     while previous != text:  # `D X I` needs more than one pass (overlapping matches)
-        previous, text = text, _SPACED_LETTERS.sub(r"\1", text)
+        previous, text = text, _SPACED_LETTERS.sub("", text)
     return _SPACE_NEXT_TO_WIDE.sub("", text)
 
 
@@ -94,40 +108,67 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-@dataclass(frozen=True)
-class Word:
-    """One mode-C word: its normalized form, its mode-A parts' forms, where it is in the text."""
+class Word(NamedTuple):
+    """One mode-C word: its normalized form, its mode-A parts' forms, part of speech, where it is."""
 
     form: str
     parts: tuple[str, ...]
+    pos: str
     begin: int
     end: int
-    pos: str
+
+
+Entry = tuple[str, tuple[str, ...], str]  # (form, parts, pos) of a dictionary word as written
+Span = tuple[Entry, int, int]  # (entry, begin, end) of one word in the text
+
+# Forms, mode-A parts and part of speech depend only on the dictionary entry and the written
+# surface, so each is asked of sudachi once (its split() and form calls were most of the cost).
+_ENTRIES: dict[tuple[int, str], Entry] = {}
+MAX_ENTRIES = 50_000  # unknown words (numbers, names) keep coming: start over past this
+
+
+def _entry(m, surface: str, mode_a) -> Entry:
+    """Look up and remember the entry of morpheme m (mode_a: sudachipy's SplitMode.A)."""
+    if len(_ENTRIES) >= MAX_ENTRIES:
+        _ENTRIES.clear()
+    form = m.normalized_form().casefold()
+    # a one-character word has no smaller mode-A parts: skip the split call
+    parts = (tuple(p.normalized_form().casefold() for p in m.split(mode_a))
+             if len(surface) > 1 else ())
+    entry = _ENTRIES[(m.word_id(), surface)] = (form, parts or (form,), m.part_of_speech()[0])
+    return entry
+
+
+def word_spans(text: str) -> list[Span]:
+    """sudachi words (split mode C) of already prepared text as (entry, begin, end), forms
+    case-folded; blanks left out. The lean form of `words` for the hot paths."""
+    from sudachipy import SplitMode
+
+    out: list[Span] = []
+    tokenize = tokenizer().tokenize
+    entries = _ENTRIES
+    end = 0
+    for _, piece in _chunks(text):
+        for m in tokenize(piece):
+            # sudachi's words cover the text end to end, each as long as its surface
+            surface = m.surface()
+            begin, end = end, end + len(surface)
+            if not surface.strip():
+                continue
+            entry = entries.get((m.word_id(), surface)) or _entry(m, surface, SplitMode.A)
+            out.append((entry, begin, end))
+    return out
 
 
 def words(text: str) -> list[Word]:
     """sudachi words (split mode C) of already prepared text, forms case-folded."""
-    from sudachipy import SplitMode
-
-    out: list[Word] = []
-    for offset, piece in _chunks(text):
-        for m in tokenizer().tokenize(piece, SplitMode.C):
-            surface = m.surface()
-            if not surface.strip():
-                continue
-            form = m.normalized_form().casefold()
-            # a one-character word has no smaller mode-A parts: skip the split call
-            parts = (tuple(p.normalized_form().casefold() for p in m.split(SplitMode.A))
-                     if len(surface) > 1 else ())
-            out.append(Word(form, parts or (form,), offset + m.begin(), offset + m.end(),
-                            m.part_of_speech()[0]))
-    return out
+    return [Word(form, parts, pos, begin, end) for (form, parts, pos), begin, end in word_spans(text)]
 
 
 @lru_cache(maxsize=8192)
 def short_forms(text: str) -> tuple[str, ...]:
     """The text's normalized mode-A word forms in order: the sequence rule phrases are matched in."""
-    return tuple(part for w in words(prepare(text)) for part in w.parts)
+    return tuple(part for (_, parts, _), _, _ in word_spans(prepare(text)) for part in parts)
 
 
 # --- rules ----------------------------------------------------------------------------
@@ -137,8 +178,19 @@ Term = tuple[Phrase, ...]  # alternatives
 
 
 def _contains(seq: tuple[str, ...], phrase: Phrase) -> bool:
+    """Whether the phrase occurs in seq as consecutive words (found from its first word)."""
     n = len(phrase)
-    return n > 0 and any(seq[i:i + n] == phrase for i in range(len(seq) - n + 1))
+    if n <= 1:
+        return n == 1 and phrase[0] in seq
+    first, i = phrase[0], 0
+    try:
+        while True:
+            i = seq.index(first, i)
+            if seq[i:i + n] == phrase:
+                return True
+            i += 1
+    except ValueError:
+        return False
 
 
 def parse_terms(spec: str) -> tuple[Term, ...]:
@@ -147,12 +199,25 @@ def parse_terms(spec: str) -> tuple[Term, ...]:
                  for term in (spec or "").split())
 
 
+def _has_term(seq: tuple[str, ...], term: Term) -> bool:
+    for alt in term:
+        if _contains(seq, alt):
+            return True
+    return False
+
+
 def _all_terms(seq: tuple[str, ...], terms: tuple[Term, ...]) -> bool:
-    return all(any(_contains(seq, alt) for alt in term) for term in terms)
+    for term in terms:
+        if not _has_term(seq, term):
+            return False
+    return True
 
 
 def _any_term(seq: tuple[str, ...], terms: tuple[Term, ...]) -> bool:
-    return any(any(_contains(seq, alt) for alt in term) for term in terms)
+    for term in terms:
+        if _has_term(seq, term):
+            return True
+    return False
 
 
 def _choices(spec: str) -> frozenset[str]:
@@ -249,8 +314,8 @@ def section_code(title: str, level: int = 1, rules: tuple[SectionRule, ...] | No
     return None
 
 
-def canonical_sections(sections: list[Section]) -> list[Section]:
-    """New sections with `canonical` set: own title first, else the nearest parent's code."""
+def section_canonicals(sections: list[Section]) -> list[str | None]:
+    """Each section's canonical code, in order: own title first, else the nearest parent's."""
     own = {s.section_no: section_code(s.title, s.level) for s in sections}
     parent_of = {s.section_no: s.parent_no for s in sections}
 
@@ -259,8 +324,12 @@ def canonical_sections(sections: list[Section]) -> list[Section]:
             return None
         return own.get(no) or resolved(parent_of.get(no), seen | {no})
 
-    return [s.model_copy(update={"canonical": own[s.section_no] or resolved(s.parent_no, frozenset({s.section_no}))})
-            for s in sections]
+    return [own[s.section_no] or resolved(s.parent_no, frozenset({s.section_no})) for s in sections]
+
+
+def canonical_sections(sections: list[Section]) -> list[Section]:
+    """New sections with `canonical` set: own title first, else the nearest parent's code."""
+    return [s.model_copy(update={"canonical": code}) for s, code in zip(sections, section_canonicals(sections))]
 
 
 # --- indicators -----------------------------------------------------------------------
@@ -308,15 +377,19 @@ def enrich(extraction: Extraction) -> Extraction:
     """A new Extraction with sections' canonical codes and targets' indicators filled."""
     if not extraction.sections and not extraction.targets:
         return extraction
-    if extraction.kind in ("business_development_plan", "unknown"):
-        sections = canonical_sections(extraction.sections)
-    else:  # promotion plans have their own chapters, not the standard form
-        sections = list(extraction.sections)
-    by_no = {s.section_no: s.canonical for s in sections}
-    targets = canonical_targets(extraction.targets, by_no)
     # Cut the words for full-text search here, in the worker, so the parent's index build
     # (serial) only copies them: tokenising there was the slowest stage of an ingest.
     from pipeline.search import section_terms
 
-    sections = [s.model_copy(update={"search_terms": section_terms(s.title, s.body)}) for s in sections]
+    if extraction.kind in ("business_development_plan", "unknown"):
+        codes = section_canonicals(extraction.sections)
+        updates = [{"canonical": code} for code in codes]
+    else:  # promotion plans have their own chapters, not the standard form
+        codes = [s.canonical for s in extraction.sections]
+        updates = [{} for _ in codes]
+    by_no = {s.section_no: code for s, code in zip(extraction.sections, codes)}
+    targets = canonical_targets(extraction.targets, by_no)
+    # one copy per section with everything it gains
+    sections = [s.model_copy(update={**update, "search_terms": section_terms(s.title, s.body)})
+                for s, update in zip(extraction.sections, updates)]
     return extraction.model_copy(update={"sections": sections, "targets": targets})

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.canonical import prepare, words
+from pipeline.canonical import prepare, word_spans, words
 
 TABLE = "section_tokens"
 STATE_TABLE = "section_tokens_index_state"
@@ -99,17 +99,17 @@ def search_forms(text: str) -> list[str]:
     """Index / query terms: each word's mode-C form, its mode-A parts, and the pair of it with
     the word right before it (so a query `事業承継` ranks the phrase above scattered 事業 … 承継)."""
     terms: list[str] = []
-    previous = None
-    for w in words(prepare(text)):
-        if w.pos in SKIP_POS:
+    previous, previous_end = None, -1
+    for (form, parts, pos), begin, end in word_spans(prepare(text)):
+        if pos in SKIP_POS:
             previous = None
             continue
-        terms.append(w.form)
-        if len(w.parts) > 1:
-            terms.extend(p for p in w.parts if p != w.form)
-        if previous is not None and previous.end == w.begin:
-            terms.append(previous.form + w.form)
-        previous = w
+        terms.append(form)
+        if len(parts) > 1:
+            terms.extend(p for p in parts if p != form)
+        if previous is not None and previous_end == begin:
+            terms.append(previous + form)
+        previous, previous_end = form, end
     return terms
 
 
@@ -117,8 +117,8 @@ _SENTENCE_END = re.compile(r"(?<=。)")
 
 
 @lru_cache(maxsize=16384)
-def _sentence_forms(sentence: str) -> tuple[str, ...]:
-    return tuple(search_forms(sentence))
+def _sentence_terms(sentence: str) -> str:
+    return " ".join(search_forms(sentence))
 
 
 def section_terms(title: str | None, body: str | None) -> str:
@@ -128,8 +128,8 @@ def section_terms(title: str | None, body: str | None) -> str:
     again and again: they are cut once each (words never span a 。).
     """
     text = prepare(f"{title or ''}\n{body or ''}")
-    return " ".join(t for sentence in _SENTENCE_END.split(text) if sentence
-                    for t in _sentence_forms(sentence))
+    sentences = (_sentence_terms(sentence) for sentence in _SENTENCE_END.split(text) if sentence)
+    return " ".join(terms for terms in sentences if terms)
 
 
 def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:

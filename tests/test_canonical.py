@@ -294,3 +294,80 @@ def test_every_indicator_and_section_code_is_documented_in_the_readme():
 
 def test_tokenizer_is_created_once():
     assert canonical.tokenizer() is canonical.tokenizer()
+
+
+# --- sudachi words: the cached fast path equals the straightforward one ----------------
+
+# Text that has tripped tokenisers or normalisers: spaced letters, full-width forms, line
+# breaks next to combining marks, invisible characters, half-width kana, protected markers,
+# variation selectors, and pieces longer than one sudachi chunk.
+TRICKY_TEXTS = [
+    "", " ", "\n", "D X I推進", "ＤＸ　推進", "a b c d", "A B CD e", "事業承継\n計画", "か\n\u3099が",
+    "e \u0301x", "e\u0301", "経営\u200b分析\u00ad", "令和５年度　１２３，３３０", "①ＰＤＣＡ～Ⅲ", "ｶﾞｲﾄﾞﾌﾞｯｸ",
+    "\t売り上げ\r\n取組み ", "ＩｏＴ・ＡＩ活用", "1,234.5万円 △５ ▲３", "葛\U000E0100城市", "ーーー！？",
+    "延べ回数/延回数", "㈱ＡＢＣ\n  ＴＥＬ：", "x" * 9000, "事業計画。" * 1500, "商工会議所\n" * 900,
+]
+
+
+def reference_prepare(text: str) -> str:
+    """prepare() written the plain way: the whole text normalised at once, every regex pass."""
+    import re
+
+    from pipeline.normalize.text import normalize_text
+
+    text = normalize_text(text or "")
+    previous = None
+    while previous != text:
+        previous, text = text, re.sub(r"(?<![A-Za-z])([A-Za-z])\s(?=[A-Za-z](?![A-Za-z]))", r"\1", text)
+    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text)
+
+
+def reference_words(text: str) -> list[tuple]:
+    """words() written the plain way: every morpheme asked for its forms, split and offsets."""
+    from sudachipy import SplitMode
+
+    out = []
+    for offset, piece in canonical._chunks(text):
+        for m in canonical.tokenizer().tokenize(piece, SplitMode.C):
+            surface = m.surface()
+            if not surface.strip():
+                continue
+            form = m.normalized_form().casefold()
+            parts = (tuple(p.normalized_form().casefold() for p in m.split(SplitMode.A))
+                     if len(surface) > 1 else ())
+            out.append((form, parts or (form,), m.part_of_speech()[0], offset + m.begin(), offset + m.end()))
+    return out
+
+
+def _sample_texts(extraction: Extraction) -> list[str]:
+    import random
+
+    texts = [f"{s.title}\n{s.body or ''}" for s in extraction.sections]
+    texts += [t for t in extraction.targets for t in (t.metric, t.parent_metric or "")]
+    alphabet = "".join(sorted(set("".join(texts)))) + "abcXYZ ＤＸ\n\t　ｶﾞ\u3099\u200b①Ⅲ～"
+    rnd = random.Random(7)
+    return texts + TRICKY_TEXTS + ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40)))
+                                   for _ in range(300)]
+
+
+def test_fast_words_equal_the_straightforward_reference(ome_extraction):
+    canonical._ENTRIES.clear()
+    for _ in range(2):  # the second round is served from the entry cache
+        for text in _sample_texts(ome_extraction):
+            prepared = canonical.prepare(text)
+            assert prepared == reference_prepare(text), repr(text)
+            expected = reference_words(prepared)
+            assert [tuple(w) for w in canonical.words(prepared)] == expected, repr(text)
+            assert canonical.short_forms(text) == tuple(p for w in expected for p in w[1])
+            # words() of text nobody prepared (sudachi normalises it itself): offsets still right
+            assert [tuple(w) for w in canonical.words(text)] == reference_words(text), repr(text)
+
+
+def test_a_section_copy_gains_its_code_and_search_terms_at_once(ome_extraction):
+    from pipeline.search import section_terms
+
+    plain = ome_extraction.model_copy(update={"sections": [s.model_copy(update={"canonical": None, "search_terms": None})
+                                                           for s in ome_extraction.sections]})
+    again = enrich(plain)
+    assert [s.canonical for s in again.sections] == [s.canonical for s in canonical_sections(plain.sections)]
+    assert [s.search_terms for s in again.sections] == [section_terms(s.title, s.body) for s in plain.sections]

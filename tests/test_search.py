@@ -156,3 +156,47 @@ def test_ingest_stores_tokens_and_the_first_search_builds_the_index(tmp_path, ca
         assert search.index_is_current(con)
     finally:
         con.close()
+
+
+# --- the terms equal a straightforward cut of the same text ----------------------------
+
+def reference_search_forms(text: str) -> list[str]:
+    """search_forms() written the plain way, on the plain words of test_canonical."""
+    from test_canonical import reference_prepare, reference_words
+
+    terms, previous = [], None
+    for form, parts, pos, begin, end in reference_words(reference_prepare(text)):
+        if pos in search.SKIP_POS:
+            previous = None
+            continue
+        terms.append(form)
+        if len(parts) > 1:
+            terms.extend(p for p in parts if p != form)
+        if previous is not None and previous[1] == begin:
+            terms.append(previous[0] + form)
+        previous = (form, end)
+    return terms
+
+
+def reference_section_terms(title: str | None, body: str | None) -> str:
+    import re
+
+    from test_canonical import reference_prepare
+
+    text = reference_prepare(f"{title or ''}\n{body or ''}")
+    return " ".join(t for sentence in re.split(r"(?<=。)", text) if sentence
+                    for t in reference_search_forms(sentence))
+
+
+def test_stored_terms_equal_a_straightforward_cut_of_every_section(con):
+    rows = con.execute("SELECT title, body, search_terms FROM sections").fetchall()
+    assert len(rows) > 50
+    for title, body, terms in rows:
+        assert terms == reference_section_terms(title, body), title
+
+
+@pytest.mark.parametrize("text", ["事業承継 DX", "ＤＸ　推進", "売り上げ 取組み", "経営状況の分析に関すること",
+                                  "D X I", "a b c", "", "。。", "令和５年度\n目標"])
+def test_search_forms_equal_a_straightforward_cut(text):
+    assert search.search_forms(text) == reference_search_forms(text)
+    assert search.section_terms(text, text) == reference_section_terms(text, text)
