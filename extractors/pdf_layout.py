@@ -184,12 +184,39 @@ def _words(raw_words: list[tuple], number: int) -> tuple[tuple[Word, ...], tuple
     return tuple(words), tuple(lines)
 
 
+def _text_flags():
+    import pymupdf
+
+    # pymupdf's flags for words, plus the bounding boxes of vector paths, which cost
+    # nothing more: the same pass over the content reads both. Lazy vectors are kept
+    # out of the text flow, so words and their line grouping are those of plain words.
+    return pymupdf.TEXTFLAGS_WORDS | pymupdf.TEXT_COLLECT_VECTORS | pymupdf.TEXT_LAZY_VECTORS
+
+
+def has_vector_paths(textpage) -> bool:
+    """Whether the page paints any vector path (stroked or filled) inside its clip.
+
+    Reading a page's drawings interprets its whole content once more (fonts and glyphs
+    included), about as costly as reading its words; a page with no path has no
+    ruling, so a text-only page is read for text only.
+    """
+    from pymupdf import mupdf
+
+    block = textpage.this.m_internal.first_block
+    while block is not None:
+        if block.type == mupdf.FZ_STEXT_BLOCK_VECTOR:
+            return True
+        block = block.next
+    return False
+
+
 def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) -> Page:
     from extractors import tables as table_stages
 
     page = doc[index]
     number = index + 1
-    raw_words = page.get_text("words", sort=False)
+    textpage = page.get_textpage(flags=_text_flags())
+    raw_words = page.get_text("words", sort=False, textpage=textpage)
     if not raw_words and page.get_images(full=False) and settings.ocr:
         from extractors import ocr
 
@@ -200,7 +227,8 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
             return Page(number=number, width=page.rect.width, height=page.rect.height, lines=lines,
                         words=words, tables=tuple(tables), has_text_layer=bool(words), ocr=True)
     words, lines = _words(raw_words, number)
-    tables = table_stages.tables_from_rulings(number, page.get_cdrawings(), words, settings)
+    drawings = page.get_cdrawings() if has_vector_paths(textpage) else ()
+    tables = table_stages.tables_from_rulings(number, drawings, words, settings)
     if settings.use_pdfplumber_fallback and any(not table_stages.grid_is_sane(t, settings) for t in tables):
         plumber_tables = table_stages.tables_from_pdfplumber(plumber_pdf_opener().pages[index], number, words,
                                                              settings)

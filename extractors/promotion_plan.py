@@ -36,6 +36,10 @@ class PromotionPlanSettings:
 DEFAULT_SETTINGS = PromotionPlanSettings()
 
 
+def _label(text: str) -> str:
+    return clean_label(text).replace(" ", "")
+
+
 def _part_of(sections: list[Section]) -> list[str | None]:
     part, out = None, []
     for section in sections:
@@ -100,14 +104,18 @@ class PromotionPlanExtractor:
         if not isinstance(layout, PdfLayout):
             return 0.0
         hits = 0
+        project_header = compiled(self.settings.project_header_pattern)
         for page in layout.pages:
             for table in page.tables:
+                # The label column's top cell must name the projects: without such a cell
+                # in the top row, the table's header needs no reading.
+                if not any(project_header.search(_label(c.text)) for c in table.cells if c.row == 0):
+                    continue
                 header = read_header(table, self.settings.targets)
                 if not header.periods or header.label_col is None:
                     continue
                 top = table.grid()[0][header.label_col]
-                label = clean_label(top.text if top else "").replace(" ", "")
-                hits += bool(compiled(self.settings.project_header_pattern).search(label))
+                hits += bool(project_header.search(_label(top.text if top else "")))
         if not hits:
             return 0.0
         opening = normalize_text(" ".join(page.text for page in layout.pages[:2])).replace(" ", "")

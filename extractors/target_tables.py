@@ -385,8 +385,11 @@ def find_targets(layout: PdfLayout, sections: list[Section],
     for placed in _tables_in_order(layout):
         table = placed.table
         page = layout.pages[placed.page_index]
-        header = read_header(table, settings, anchor_year)
-        if previous is not None and _continues(previous[0], placed, header, page.height, settings):
+        # Read lazily: most tables are neither a continuation nor under a 目標 heading.
+        header: GridHeader | None = None
+        if previous is not None and _may_continue(previous[0], placed, page.height, settings):
+            header = read_header(table, settings, anchor_year)
+        if header is not None and not header.periods:  # a headerless table continuing the last one
             prev_placed, prev_header, section_no, baseline_year, last_main = previous
             if prev_header.label_col is None:
                 # The header alone ended the last page: the label column shows only in the rows here.
@@ -410,6 +413,7 @@ def find_targets(layout: PdfLayout, sections: list[Section],
                 or any(_is_target_text(l.text, settings) and len(normalize_text(l.text)) <= 20 for l in above)):
             continue
         section_no = _item_section(sections, k)
+        header = header or read_header(table, settings, anchor_year)
         if not any(not p.is_baseline for p in header.periods):
             findings.append(Finding(
                 severity="warning", code="target_table_without_years",
@@ -463,9 +467,9 @@ def _last_main(targets: list[Target], default: str | None) -> str | None:
     return last.parent_metric or last.metric
 
 
-def _continues(prev: _Placed, cur: _Placed, header: GridHeader, page_height: float,
-               settings: TargetSettings) -> bool:
-    """A headerless table at the top of the next page with the same columns continues the last one."""
+def _may_continue(prev: _Placed, cur: _Placed, page_height: float, settings: TargetSettings) -> bool:
+    """A table at the top of the next page with the same columns continues the last one
+    when it has no header of its own (checked by the caller)."""
     return (cur.page_index == prev.page_index + 1 and prev.last_on_page and cur.first_on_page
-            and not header.periods and cur.table.n_cols == prev.table.n_cols
+            and cur.table.n_cols == prev.table.n_cols
             and cur.table.bbox[1] <= settings.continuation_top * page_height)

@@ -151,3 +151,47 @@ def test_scanned_page_has_no_text_layer(tmp_path):
     layout = read_pdf_layout(path)
     assert [p.has_text_layer for p in layout.pages] == [False, True]
     assert layout.pages[0].words == () and layout.pages[0].tables == ()
+
+
+def test_drawings_are_read_only_where_paths_are_painted(tmp_path, monkeypatch):
+    """A page without vector paths is read for text only; a grid drawn in a form XObject or
+    by annotations is still found, and words and lines are those of a plain text read."""
+    grid = tmp_path / "grid.pdf"
+    _grid_pdf(grid, merge_right_of_first=False)
+    doc = pymupdf.open()
+    doc.new_page(width=300, height=300).insert_text((50, 50), "text only")
+    doc.new_page(width=300, height=300).show_pdf_page(pymupdf.Rect(0, 0, 300, 300), pymupdf.open(grid), 0)
+    page = doc.new_page(width=300, height=300)
+    for y in (50, 80, 110):
+        page.add_line_annot((50, y), (190, y))
+    for x in (50, 120, 190):
+        page.add_line_annot((x, 50), (x, 110))
+    page.insert_text((55, 68), "a1", fontsize=9)
+    page.insert_text((125, 98), "b2", fontsize=9)
+    path = tmp_path / "mixed.pdf"
+    doc.save(path)
+
+    read = []
+    original = pymupdf.Page.get_cdrawings
+    monkeypatch.setattr(pymupdf.Page, "get_cdrawings", lambda page, *a, **k: read.append(page.number) or original(page, *a, **k))
+    layout = read_pdf_layout(path)
+    assert read == [1, 2]
+    assert layout.pages[0].tables == () and layout.pages[0].lines[0].text == "text only"
+    assert layout.pages[1].tables[0].rows_text()[0] == ["r0c0\nmore", "r0c1", "r0c2"]
+    assert layout.pages[2].tables[0].rows_text() == [["a1", ""], ["", "b2"]]
+    for p, pdf_page in zip(layout.pages, pymupdf.open(path)):
+        assert [(w.text, w.bbox) for w in p.words] == [tuple(w[4:5]) + (tuple(w[:4]),) for w in pdf_page.get_text("words")]
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_vector_path_check_never_skips_a_page_with_drawings(name, layouts):
+    """The text read that also collects vector paths gives the lines of a plain word read."""
+    from extractors.pdf_layout import _text_flags, has_vector_paths
+
+    for page, read in zip(pymupdf.open(RAW / name), layouts[name].pages):
+        if page.get_cdrawings():
+            assert has_vector_paths(page.get_textpage(flags=_text_flags())), (name, page.number)
+        plain: dict[tuple[int, int], list[str]] = {}
+        for w in page.get_text("words", sort=False):
+            plain.setdefault((w[5], w[6]), []).append(w[4])
+        assert [line.text for line in read.lines] == [" ".join(texts) for texts in plain.values()]
