@@ -379,7 +379,7 @@ def enrich(extraction: Extraction) -> Extraction:
         return extraction
     # Cut the words for full-text search here, in the worker, so the parent's index build
     # (serial) only copies them: tokenising there was the slowest stage of an ingest.
-    from pipeline.search import section_terms
+    from pipeline.terms import section_terms
 
     if extraction.kind in ("business_development_plan", "unknown"):
         codes = section_canonicals(extraction.sections)

@@ -13,15 +13,14 @@ works offline.
 from __future__ import annotations
 
 import importlib.util
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from pipeline.canonical import prepare, word_spans, words
+from pipeline.canonical import prepare, words
+from pipeline.terms import SKIP_POS, search_forms, section_terms  # noqa: F401  (re-exported)
 
 TABLE = "section_tokens"
 STATE_TABLE = "section_tokens_index_state"
@@ -29,8 +28,6 @@ INDEX_SCHEMA = f"fts_main_{TABLE}"
 HIGHLIGHT = ("【", "】")
 SNIPPET_BEFORE = 40
 SNIPPET_AFTER = 80
-# Parts of speech that carry no meaning for search (rule phrases keep them: 経営状況の分析).
-SKIP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -93,43 +90,6 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
         raise SearchUnavailable(
             f"DuckDB's fts extension is not available ({exc}); install the "
             f"duckdb-ext-fts wheel matching duckdb {duckdb.__version__}") from None
-
-
-def search_forms(text: str) -> list[str]:
-    """Index / query terms: each word's mode-C form, its mode-A parts, and the pair of it with
-    the word right before it (so a query `事業承継` ranks the phrase above scattered 事業 … 承継)."""
-    terms: list[str] = []
-    previous, previous_end = None, -1
-    for (form, parts, pos), begin, end in word_spans(prepare(text)):
-        if pos in SKIP_POS:
-            previous = None
-            continue
-        terms.append(form)
-        if len(parts) > 1:
-            terms.extend(p for p in parts if p != form)
-        if previous is not None and previous_end == begin:
-            terms.append(previous + form)
-        previous, previous_end = form, end
-    return terms
-
-
-_SENTENCE_END = re.compile(r"(?<=。)")
-
-
-@lru_cache(maxsize=16384)
-def _sentence_terms(sentence: str) -> str:
-    return " ".join(search_forms(sentence))
-
-
-def section_terms(title: str | None, body: str | None) -> str:
-    """The space-separated word forms of a section (title and body).
-
-    A parent section's body holds its children's text, so the same sentences come
-    again and again: they are cut once each (words never span a 。).
-    """
-    text = prepare(f"{title or ''}\n{body or ''}")
-    sentences = (_sentence_terms(sentence) for sentence in _SENTENCE_END.split(text) if sentence)
-    return " ".join(terms for terms in sentences if terms)
 
 
 def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:

@@ -229,3 +229,12 @@ def test_leaving_the_loader_early_stops_the_extraction_thread():
         break
     assert stop.is_set()
     assert len(produced) < 100  # the producer stopped instead of running to the end
+
+
+def test_a_worker_extracting_a_plan_pdf_loads_no_database_or_spreadsheet_library():
+    from worker_probe import extract_and_list_modules
+
+    (job, extraction), = ingest.run_in_workers(_jobs([RAW / "rumoi_cci_2025.pdf"]), 1, 120,
+                                               handle=extract_and_list_modules)
+    assert extraction.plans and extraction.targets
+    assert extraction.error == "loaded: "
