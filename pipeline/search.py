@@ -41,12 +41,13 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 
 SEQUENCE = f"{TABLE}_ids"
 SOURCE_HASH_SQL = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))"
-# The loader copies a document's terms (cut in the extraction worker) in the same
-# transaction as its sections, so tokens are as atomic as every other row.
-TOKENS_FOR_DOCUMENTS_SQL = f"""
+# The loader inserts a batch of sections and, from the same Arrow batch (`_shoko_batch`,
+# which carries the terms cut in the extraction worker), their tokens: in one
+# transaction, so tokens are as atomic as every other row.
+TOKENS_FROM_BATCH_SQL = f"""
     INSERT INTO {TABLE}
     SELECT nextval('{SEQUENCE}'), s.doc_id, s.section_no, {SOURCE_HASH_SQL}, s.search_terms
-      FROM sections s WHERE s.doc_id IN (SELECT unnest(?)) AND s.search_terms IS NOT NULL"""
+      FROM _shoko_batch s WHERE s.search_terms IS NOT NULL"""
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -110,14 +111,9 @@ def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(f"DELETE FROM {TABLE} WHERE id IN (SELECT unnest(?))", [[i for (i,) in stale]])
     missing = f"""NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.doc_id = s.doc_id
                                 AND t.section_no = s.section_no AND t.source_hash = {source_hash})"""
-    # Terms cut in the extraction workers are copied inside DuckDB (no round trip through Python).
-    con.execute(f"""
-        INSERT INTO {TABLE}
-        SELECT nextval('{SEQUENCE}'), s.doc_id, s.section_no, {source_hash}, s.search_terms
-          FROM sections s WHERE s.search_terms IS NOT NULL AND {missing}""")
-    # Sections loaded by an older shoko have no terms: cut them here.
+    # Sections without tokens (changed by hand, or loaded without terms): cut them here.
     older = con.execute(f"""SELECT s.doc_id, s.section_no, {source_hash}, s.title, s.body
-                              FROM sections s WHERE s.search_terms IS NULL AND {missing}""").fetchall()
+                              FROM sections s WHERE {missing}""").fetchall()
     if older:
         ids = con.execute(f"SELECT nextval('{SEQUENCE}') FROM range(?)", [len(older)]).fetchall()
         batch = pa.table({

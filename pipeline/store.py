@@ -98,11 +98,11 @@ def known_doc_ids(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
     return {r[0]: KnownFile(r[0], r[1], r[2], r[3], r[4]) for r in rows}
 
 
-def _arrow_table(table: str, rows: list[tuple[str, object]]) -> pa.Table:
-    """One Arrow table of (doc_id, record) rows: records are flat, so columns are attributes."""
-    columns = table_columns(table)
+def _arrow_table(table: str, rows: list[tuple[str, object]], extra: tuple[str, ...] = ()) -> pa.Table:
+    """One Arrow table of (doc_id, record) rows: records are flat, so columns are attributes.
+    `extra` names record fields to carry along that the table does not store."""
     data: dict[str, list] = {}
-    for name, _ in columns:
+    for name in [name for name, _ in table_columns(table)] + list(extra):
         if name == "doc_id":
             data[name] = [doc_id for doc_id, _ in rows]
         else:
@@ -144,12 +144,17 @@ def _arrow_column(values: list) -> pa.Array:
         return pa.array([readable_text(v) if isinstance(v, str) else v for v in values])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
-    names = ", ".join(arrow.column_names)
-    casts = ", ".join(f"CAST(\"{n}\" AS {t}) AS {n}" for n, t in table_columns(table))
+def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, then: tuple[str, ...] = ()) -> None:
+    """INSERT the table's columns from an Arrow batch, then run `then` (SQL reading the
+    same batch as `_shoko_batch`) before the batch is let go."""
+    columns = table_columns(table)
+    names = ", ".join(n for n, _ in columns)
+    casts = ", ".join(f"CAST(\"{n}\" AS {t}) AS {n}" for n, t in columns)
     con.register("_shoko_batch", arrow)
     try:
         con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _shoko_batch")
+        for statement in then:
+            con.execute(statement)
     finally:
         con.unregister("_shoko_batch")
 
@@ -191,11 +196,11 @@ def load_documents(con: duckdb.DuckDBPyConnection,
         for table in EXTRACTION_TABLES:
             rows = [(document.doc_id, record) for document, extraction, _ in batch
                     for record in getattr(extraction, table)]
-            if rows:
+            if table == "sections" and rows:  # the search terms cut in the worker go to section_tokens
+                _insert(con, table, _arrow_table(table, rows, extra=("search_terms",)),
+                        then=(search.TOKENS_FROM_BATCH_SQL,))
+            elif rows:
                 _insert(con, table, _arrow_table(table, rows))
-        with_sections = [document.doc_id for document, extraction, _ in batch if extraction.sections]
-        if with_sections:
-            con.execute(search.TOKENS_FOR_DOCUMENTS_SQL, [with_sections])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

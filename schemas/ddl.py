@@ -18,6 +18,10 @@ TYPE_OVERRIDES = {
     ("documents", "file_size"): "BIGINT",
 }
 
+# Fields that travel with a record but are stored elsewhere: a section's search terms go
+# to section_tokens only (the full-text index reads them there; twice would double the text).
+NOT_STORED = {("sections", "search_terms")}
+
 SCALAR_TYPES = {
     str: "VARCHAR",
     int: "INTEGER",
@@ -54,6 +58,8 @@ def table_columns(table: str) -> list[tuple[str, str]]:
     model: type[BaseModel] = CONTRACT_TABLES[table]
     columns = [] if table == "documents" else [("doc_id", "VARCHAR")]
     for name, field in model.model_fields.items():
+        if (table, name) in NOT_STORED:
+            continue
         columns.append((name, TYPE_OVERRIDES.get((table, name), duckdb_type(field.annotation))))
     return columns
 
