@@ -127,8 +127,7 @@ def _scoped_lines(layout: PdfLayout, settings: SectionSettings) -> tuple[ScopedL
             text = normalize_text(line.text)
             if not text or page_number.match(text):
                 continue
-            in_table = any(_inside(line.bbox, box) for box in boxes)
-            out.append(ScopedLine(line, text, in_table))
+            out.append(ScopedLine(line, text, bool(boxes) and any(_inside(line.bbox, box) for box in boxes)))
     start, end = 0, len(out)
     if settings.scope_start:
         scope_start = compiled(settings.scope_start)

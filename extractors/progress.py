@@ -384,7 +384,7 @@ class ProjectLabel:
 def split_project(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> ProjectLabel:
     """`事業承継セミナー(参加者数) P.33` → (事業承継セミナー, 参加者数, P.33)."""
     label = clean_label(text)
-    match = re.match(settings.project_pattern, label) or re.match(settings.page_ref_pattern, label)
+    match = compiled(settings.project_pattern).match(label) or compiled(settings.page_ref_pattern).match(label)
     if not match:
         return ProjectLabel(label)
     groups = match.groupdict()
