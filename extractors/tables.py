@@ -258,8 +258,8 @@ def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
     ys = _boundaries([v for c in cell_boxes for v in (c[1], c[3])], settings.snap_tolerance)
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
     # Cells share their sides: each distinct coordinate is placed on the grid once.
-    row_at = {v: _index(ys, v) for c in cell_boxes for v in (c[1], c[3])}
-    col_at = {v: _index(xs, v) for c in cell_boxes for v in (c[0], c[2])}
+    row_at = {v: _index(ys, v) for v in {v for c in cell_boxes for v in (c[1], c[3])}}
+    col_at = {v: _index(xs, v) for v in {v for c in cell_boxes for v in (c[0], c[2])}}
     placed = []
     slots: list[list[int | None]] = [[None] * n_cols for _ in range(n_rows)]
     for i, box in enumerate(sorted(cell_boxes, key=lambda c: (c[1], c[0]))):
@@ -267,6 +267,10 @@ def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
         row_span = max(row_at[box[3]] - row, 1)
         col_span = max(col_at[box[2]] - col, 1)
         placed.append((row, col, row_span, col_span, box))
+        if row_span == col_span == 1:  # most cells: one slot
+            if row < n_rows and col < n_cols:
+                slots[row][col] = i
+            continue
         for r in range(row, min(row + row_span, n_rows)):
             for c in range(col, min(col + col_span, n_cols)):
                 slots[r][c] = i
