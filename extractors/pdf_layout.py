@@ -7,6 +7,7 @@ module. Coordinates are PDF points with the origin top-left: (x0, top, x1, botto
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,15 +94,21 @@ def per_layout(fn):
 
     Detection and extraction ask some questions of one document twice (where the
     appendices start, which lines are in scope); a layout is immutable, so the answer
-    holds. Only the last layout is kept: nothing outlives the next document. Callers
-    must not change what they get back.
+    holds. The layout is only weakly referenced and the answers go with it, so the
+    memo keeps nothing of a finished document alive. Callers must not change what
+    they get back.
     """
     last: dict = {"layout": None, "answers": {}}
 
+    def forget(ref) -> None:
+        if last["layout"] is ref:
+            last["layout"], last["answers"] = None, {}
+
     @functools.wraps(fn)
     def memo(layout, *args):
-        if last["layout"] is not layout:
-            last["layout"], last["answers"] = layout, {}
+        ref = last["layout"]
+        if ref is None or ref() is not layout:
+            last["layout"], last["answers"] = weakref.ref(layout, forget), {}
         answers = last["answers"]
         if args not in answers:
             answers[args] = fn(layout, *args)

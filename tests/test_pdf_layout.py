@@ -195,3 +195,27 @@ def test_vector_path_check_never_skips_a_page_with_drawings(name, layouts):
         for w in page.get_text("words", sort=False):
             plain.setdefault((w[5], w[6]), []).append(w[4])
         assert [line.text for line in read.lines] == [" ".join(texts) for texts in plain.values()]
+
+
+def test_per_layout_memo_answers_once_and_keeps_no_document_alive():
+    import gc
+    import weakref
+
+    from extractors.pdf_layout import per_layout
+
+    calls = []
+
+    @per_layout
+    def pages_of(layout, offset):
+        calls.append(offset)
+        return [p.number + offset for p in layout.pages]
+
+    layout = read_pdf_layout(RAW / "akiruno_progress_r7.pdf")
+    assert pages_of(layout, 1) == pages_of(layout, 1) == [2] and calls == [1]
+    assert pages_of(layout, 2) == [3] and calls == [1, 2]
+    other = read_pdf_layout(RAW / "akiruno_progress_r7.pdf")
+    assert pages_of(other, 1) == [2] and calls == [1, 2, 1]  # equal but another document: asked again
+    gone = weakref.ref(other)
+    del other
+    gc.collect()
+    assert gone() is None
