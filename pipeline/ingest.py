@@ -273,8 +273,8 @@ def start_forkserver() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
-def in_background(results: Iterator, stop: threading.Event, max_batch: int = 32,
-                  max_waiting: int = 16, linger_s: float = 0.5) -> Iterator[list]:
+def in_background(results: Iterator, stop: threading.Event, max_batch: int = 16,
+                  max_waiting: int = 8, linger_s: float = 0.5) -> Iterator[list]:
     """The items of `results`, produced by a thread of their own, in batches.
 
     The workers' results are read while this process loads earlier ones into DuckDB
