@@ -302,8 +302,12 @@ def in_background(results: Iterator, stop: threading.Event, max_batch: int = 16,
         except BaseException as exc:  # re-raised in the consumer
             outcome = exc
         finally:
-            results.close()
-        waiting.put(outcome)
+            try:
+                if hasattr(results, "close"):  # a generator: ends run_in_workers, which retires its workers
+                    results.close()
+            except BaseException as exc:
+                outcome = exc if outcome is done else outcome
+            waiting.put(outcome)  # always: the consumer waits for it
 
     thread = threading.Thread(target=produce, name="shoko-extract", daemon=True)
     thread.start()

@@ -238,3 +238,23 @@ def test_a_worker_extracting_a_plan_pdf_loads_no_database_or_spreadsheet_library
                                                handle=extract_and_list_modules)
     assert extraction.plans and extraction.targets
     assert extraction.error == "loaded: "
+
+
+def test_results_arriving_together_are_loaded_as_one_batch_and_late_ones_apart():
+    import threading
+
+    def produce():
+        yield from range(5)  # at once: one batch
+        time.sleep(0.4)
+        yield 5  # after the linger: a batch of its own
+
+    batches = list(ingest.in_background(produce(), threading.Event(), max_batch=16, linger_s=0.1))
+    assert batches == [[0, 1, 2, 3, 4], [5]]
+
+
+def test_a_batch_never_exceeds_its_limit():
+    import threading
+
+    batches = list(ingest.in_background(iter(range(40)), threading.Event(), max_batch=16, linger_s=0.2))
+    assert [n for batch in batches for n in batch] == list(range(40))
+    assert max(len(batch) for batch in batches) == 16
