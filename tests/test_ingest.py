@@ -258,3 +258,27 @@ def test_a_batch_never_exceeds_its_limit():
     batches = list(ingest.in_background(iter(range(40)), threading.Event(), max_batch=16, linger_s=0.2))
     assert [n for batch in batches for n in batch] == list(range(40))
     assert max(len(batch) for batch in batches) == 16
+
+
+def test_a_load_failure_with_workers_running_stops_them_and_loads_nothing(corpus, db_path, monkeypatch):
+    import multiprocessing
+
+    real_insert = store._insert
+
+    def failing_insert(con, table, arrow, **kwargs):
+        if table == "targets":
+            raise RuntimeError("injected failure while loading targets")
+        real_insert(con, table, arrow, **kwargs)
+
+    monkeypatch.setattr(store, "_insert", failing_insert)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="injected failure"):
+        ingest.ingest([corpus], IngestOptions(db=db_path, workers=2))
+    assert time.monotonic() - started < 60
+    assert not [p for p in multiprocessing.active_children() if "forkserver" not in p.name.lower()]
+    con = duckdb.connect(str(db_path), read_only=True)
+    held = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in store.CONTRACT_TABLES}
+    plans = con.execute("select count(*) from documents where kind = 'business_development_plan'").fetchone()[0]
+    con.close()
+    # a plan's batch failed at its targets: the plan is absent as a whole, never half there
+    assert held["targets"] == 0 and held["sections"] == 0 and plans == 0
