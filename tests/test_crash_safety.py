@@ -155,3 +155,48 @@ def test_a_query_while_an_ingest_holds_the_database_exits_2_with_one_clear_line(
     # once the ingest is over, the same query works
     assert main(["query", "select count(*) from documents", "--db", str(db), "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["count_star()", "1"]
+
+
+def group_alive_after(group: int, seconds: float) -> bool:
+    """Whether any process of the group still runs after `seconds` (the forkserver and
+    resource tracker exit on their own once they see the parent gone)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_ctrl_c_stops_workers_at_once_and_keeps_what_was_loaded(tmp_path):
+    import pymupdf
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    source = pymupdf.open(RUMOI_PLAN)
+    for copy in range(40):  # distinct bytes, so each copy is a document of its own
+        source.set_metadata({**source.metadata, "subject": f"copy {copy}"})
+        (folder / f"plan_{copy:02d}.pdf").write_bytes(source.tobytes())
+    db = tmp_path / "interrupted.duckdb"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--db", str(db), "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal's Ctrl-C
+    time.sleep(3)
+    assert process.poll() is None, "the ingest ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)  # the whole process group, as a terminal does
+    started = time.monotonic()
+    _, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 10
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1].startswith("shoko: interrupted")
+    assert "Traceback" not in err
+    assert not group_alive_after(process.pid, seconds=5)  # no worker or forkserver left behind
+    con = duckdb.connect(str(db), read_only=True)
+    documents, plans, sections, tokens = con.execute(
+        "select (select count(*) from documents), (select count(distinct doc_id) from plans), "
+        "(select count(*) from sections), (select count(*) from section_tokens)").fetchone()
+    con.close()
+    assert 0 < documents < 40 and plans == documents and sections == tokens
