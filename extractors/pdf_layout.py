@@ -142,6 +142,13 @@ class LayoutSettings:
     max_bad_word_share: float = 0.2
     min_table_cells: int = 2
     use_pdfplumber_fallback: bool = True
+    # Tables without rulings, read from word positions where a row names ≥2 fiscal years.
+    stream_tables: bool = True
+    stream_min_period_cols: int = 2
+    stream_min_cols: int = 3              # label + periods
+    stream_cell_gap: float = 0.6          # wider gaps between words (in word heights) split cells
+    stream_row_gap: float = 2.0           # a wider gap between rows (in row heights) ends the table
+    stream_max_header_chars: int = 16     # longer words are prose, not a header cell
     ocr: bool = True  # read scanned pages with Tesseract when it is installed
 
 
@@ -241,6 +248,10 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
                                                              settings)
         if plumber_tables:
             tables = plumber_tables
+    if settings.stream_tables and words:
+        stream = table_stages.stream_tables(number, words, tables, settings)
+        if stream:
+            tables = sorted([*tables, *stream], key=lambda t: (t.bbox[1], t.bbox[0]))
     # A page with no words but an image is a scan (needs OCR); a truly blank page is not.
     has_text = bool(words) or not page.get_images(full=False)
     return Page(number=number, width=page.rect.width, height=page.rect.height, lines=lines, words=words,
