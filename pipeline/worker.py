@@ -5,6 +5,7 @@ never imports what only the loading parent needs: DuckDB, Arrow, rich.
 """
 from __future__ import annotations
 
+import signal
 from typing import Callable
 
 from pipeline.extract import Limits, extract_file
@@ -13,6 +14,9 @@ from schemas.records import Extraction
 
 def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file) -> None:
     """Receive a path, send back its Extraction; stop on None or a closed pipe."""
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself, and a
+    # worker interrupted while idle would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             path = conn.recv()

@@ -184,7 +184,10 @@ def test_ctrl_c_stops_workers_at_once_and_keeps_what_was_loaded(tmp_path):
         [sys.executable, "-m", "pipeline.cli", "ingest", str(folder), "--db", str(db), "--workers", "2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as a terminal's Ctrl-C
-    time.sleep(3)
+    first = ""
+    while not first.startswith("ok "):  # interrupt once a first document is loaded
+        first = process.stderr.readline()
+        assert first, "the ingest ended before it loaded anything"
     assert process.poll() is None, "the ingest ended before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)  # the whole process group, as a terminal does
     started = time.monotonic()
