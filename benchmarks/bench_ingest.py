@@ -107,18 +107,32 @@ def tree_rss_bytes(root_pid: int) -> int:
     return sum(_pss_kb(str(pid)) * 1024 for pid in descendants(root_pid))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc/<pid>/stat (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
-    """One `shoko ingest` run: wall time and the peak RSS of its process tree."""
+    """One `shoko ingest` run: wall time, the peak memory of its process tree, and the CPU
+    time of the loading process and of the rest of the tree (forkserver and workers, as
+    last sampled: a worker's final tenth of a second may be missed)."""
     started = time.perf_counter()
     process = subprocess.Popen([str(SHOKO), "ingest", str(corpus), "--db", str(db), "--workers", str(workers)],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample():
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss_bytes(process.pid))
+            for pid in descendants(process.pid):
+                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -129,7 +143,9 @@ def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
     elapsed = time.perf_counter() - started
     if process.returncode not in (0, 1):
         raise SystemExit(f"shoko ingest failed ({process.returncode}):\n{out}")
-    return {"seconds": round(elapsed, 3), "peak_rss_mb": round(peak / 1e6, 1)}
+    loader = cpu.pop(process.pid, 0.0)
+    return {"seconds": round(elapsed, 3), "peak_rss_mb": round(peak / 1e6, 1),
+            "cpu_s": {"loader": round(loader, 2), "workers": round(sum(cpu.values()), 2)}}
 
 
 def main() -> None:
@@ -173,11 +189,13 @@ def main() -> None:
         results["c_ingest_1_worker"] = {**one, "pps": round(pages / one["seconds"], 1),
                                         "all_seconds": [r["seconds"] for r in runs[1]]}
         print(f"(c) shoko ingest, 1 worker   {results['c_ingest_1_worker']['pps']:8.1f} pages/s "
-              f"(best of {[r['seconds'] for r in runs[1]]} s, peak RSS {one['peak_rss_mb']} MB)", flush=True)
+              f"(best of {[r['seconds'] for r in runs[1]]} s, peak RSS {one['peak_rss_mb']} MB, "
+              f"CPU s {one['cpu_s']})", flush=True)
         results["c_ingest_all_cores"] = {**many, "pps": round(pages / many["seconds"], 1), "workers": cores,
                                          "all_seconds": [r["seconds"] for r in runs[cores]]}
         print(f"(c) shoko ingest, {cores} workers  {results['c_ingest_all_cores']['pps']:8.1f} pages/s "
-              f"(best of {[r['seconds'] for r in runs[cores]]} s, peak RSS {many['peak_rss_mb']} MB)", flush=True)
+              f"(best of {[r['seconds'] for r in runs[cores]]} s, peak RSS {many['peak_rss_mb']} MB, "
+              f"CPU s {many['cpu_s']})", flush=True)
 
         again = run_ingest(work / "corpus", work / f"ingest_{cores}.duckdb", cores)
         results["d_reingest_unchanged_seconds"] = again["seconds"]

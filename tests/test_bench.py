@@ -20,6 +20,7 @@ def test_the_benchmark_script_measures_every_figure(tmp_path):
         assert results[key] > 0
     for run in ("c_ingest_1_worker", "c_ingest_all_cores"):
         assert results[run]["pps"] > 0 and results[run]["peak_rss_mb"] > 50
+        assert results[run]["cpu_s"]["loader"] > 0 and results[run]["cpu_s"]["workers"] > 0
     assert 0 < results["d_reingest_unchanged_seconds"] < 60
     assert len(results["e_peak_rss_mb"]) == 2
     assert results["scaling_all_cores_over_1"] > 0
