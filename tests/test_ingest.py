@@ -282,3 +282,15 @@ def test_a_load_failure_with_workers_running_stops_them_and_loads_nothing(corpus
     con.close()
     # a plan's batch failed at its targets: the plan is absent as a whole, never half there
     assert held["targets"] == 0 and held["sections"] == 0 and plans == 0
+
+
+def test_documents_loaded_by_another_extractor_version_are_re_extracted(corpus, db_path, monkeypatch):
+    path = corpus / "akiruno_progress_r7.xlsx"
+    ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    assert ingest.ingest([path], IngestOptions(db=db_path, workers=0)).status_counts == {"unchanged": 1}
+    monkeypatch.setattr(ingest, "EXTRACTOR_VERSION", "9.9.9")
+    again = ingest.ingest([path], IngestOptions(db=db_path, workers=0))
+    assert again.status_counts == {"ok": 1}
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert con.execute("select extractor_version from documents").fetchall() == [("9.9.9",)]
+    con.close()
