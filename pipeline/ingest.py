@@ -1,9 +1,10 @@
-"""Batch ingestion: discover files → skip unchanged → extract in workers → load per document.
+"""Batch ingestion: discover files → skip unchanged → extract in workers → load in batches.
 
-Extraction runs in worker processes (one process per document, started from a
-forkserver so it forks a clean interpreter with the extractors already
-imported); loading happens in the parent, one transaction per document. A worker
-that crashes, is killed or exceeds the time limit fails its document only.
+Extraction runs in long-lived worker processes, forked from a forkserver that has
+the extractors already imported (pipeline/worker.py is their loop). The parent reads
+their results on a thread of its own and loads them, a batch of documents per
+transaction. A worker that crashes, is killed or exceeds the time limit fails its
+document only.
 """
 from __future__ import annotations
 
@@ -169,8 +170,8 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
                    stop: threading.Event | None = None) -> Iterator[tuple[Job, Extraction]]:
     """Extractions in completion order; a dead or hung worker fails its own job only.
 
-    Workers are long-lived (forked once from a warm forkserver, then fed one path at a
-    time) and replaced when they die, time out, or have served `max_jobs_per_worker`
+    Workers are long-lived (forked once from a warm forkserver, then fed paths as they
+    finish them) and replaced when they die, time out, or have served `max_jobs_per_worker`
     documents (a bound on whatever memory a library leaks). Each worker holds up to
     `queue_depth` paths, so it starts the next document while its last result is in
     transit. `handle(path, debug=, limits=)` runs in the worker and returns one
