@@ -1,6 +1,6 @@
 """Japanese full-text search over section bodies (DuckDB fts, BM25).
 
-sections → sudachi word forms (pipeline.canonical.search_forms) → `section_tokens`
+sections → sudachi word forms (pipeline.terms.search_forms, cut in the workers) → `section_tokens`
 → fts index → ranked hits with a highlighted snippet.
 
 DuckDB's fts tokeniser splits on spaces and knows nothing about Japanese, so
@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.canonical import prepare, words
-from pipeline.terms import SKIP_POS, search_forms, section_terms  # noqa: F401  (re-exported)
+from pipeline.terms import search_forms, section_terms
 
 TABLE = "section_tokens"
 STATE_TABLE = "section_tokens_index_state"

@@ -364,7 +364,7 @@ def test_fast_words_equal_the_straightforward_reference(ome_extraction):
 
 
 def test_a_section_copy_gains_its_code_and_search_terms_at_once(ome_extraction):
-    from pipeline.search import section_terms
+    from pipeline.terms import section_terms
 
     plain = ome_extraction.model_copy(update={"sections": [s.model_copy(update={"canonical": None, "search_terms": None})
                                                            for s in ome_extraction.sections]})

@@ -9,6 +9,7 @@ import pytest
 from conftest import OME_PLAN, RUMOI_PLAN
 from pipeline import cli, search, store
 from pipeline.ingest import IngestOptions, ingest
+from pipeline.terms import SKIP_POS
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +167,7 @@ def reference_search_forms(text: str) -> list[str]:
 
     terms, previous = [], None
     for form, parts, pos, begin, end in reference_words(reference_prepare(text)):
-        if pos in search.SKIP_POS:
+        if pos in SKIP_POS:
             previous = None
             continue
         terms.append(form)
