@@ -99,12 +99,12 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_bytes(root_pid: int) -> int:
-    """Memory of a process and all its descendants: the sum of their proportional set
-    sizes (PSS), so pages the forked workers share with the forkserver (the Sudachi
-    dictionary, imported modules) are counted once, not once per process. Only the
-    ingest's own process tree is read, so sampling takes little of the CPU it measures."""
-    return sum(_pss_kb(str(pid)) * 1024 for pid in descendants(root_pid))
+def tree_pss_bytes(pids: list[int]) -> int:
+    """Memory of a process tree: the sum of its processes' proportional set sizes (PSS),
+    so pages the forked workers share with the forkserver (the Sudachi dictionary,
+    imported modules) are counted once, not once per process. Only the ingest's own
+    process tree is read, so sampling takes little of the CPU it measures."""
+    return sum(_pss_kb(str(pid)) * 1024 for pid in pids)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -130,8 +130,9 @@ def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
     def sample():
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss_bytes(process.pid))
-            for pid in descendants(process.pid):
+            pids = descendants(process.pid)
+            peak = max(peak, tree_pss_bytes(pids))
+            for pid in pids:
                 cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid))
             time.sleep(0.1)
 
