@@ -501,66 +501,6 @@ def grade_findings(entries: list[ProgressEntry]) -> list[Finding]:
     return findings
 
 
-# --- reconciliation with the promotion plan -------------------------------------------
-
-def _sql_key(expr: str) -> str:
-    """SQL for a comparable label: lower case, full-width brackets folded, spaces, leading
-    bullets and a `(仮称)` prefix removed (values are NFKC-normalised at extraction already)."""
-    folded = f"translate(lower({expr}), '（）［］【】〔〕　・', '()[][]() ・')"
-    return rf"regexp_replace({folded}, '\s+|^・+|^\(仮称\)', '', 'g')"
-
-
-_PLAN_KEY = _sql_key("t.metric")
-
-# progress_vs_plan: every progress row with the promotion plan's 年間目標 of the same
-# project and fiscal year. A plan metric `事業承継セミナー（参加者数）` is split into the
-# project key and the metric key. Rows match on the project key; a row whose project
-# is worded differently in the plan (an abbreviation) falls back to the same 個別施策
-# (one title a prefix of the other) and the same metric, when that is unambiguous.
-# target_matches_plan: does the progress sheet's target equal the plan's (NULL when
-# either is missing or no plan row matched).
-PROGRESS_VS_PLAN_VIEW_SQL = rf"""
-CREATE OR REPLACE VIEW progress_vs_plan AS
-WITH p AS (
-    SELECT rowid AS progress_row, *,
-           {_sql_key("project")} AS project_key,
-           {_sql_key("metric")} AS metric_key,
-           {_sql_key("measure")} AS measure_key
-      FROM progress
-),
-t AS (
-    SELECT t.doc_id, t.section_no, t.metric, t.fiscal_year, t.value, t.unit, t.raw,
-           regexp_replace({_PLAN_KEY}, '\([^()]*\)$', '') AS project_key,
-           regexp_extract({_PLAN_KEY}, '\(([^()]*)\)$', 1) AS metric_key,
-           {_sql_key("s.title")} AS measure_key
-      FROM targets t
-      JOIN documents d ON d.doc_id = t.doc_id AND d.kind = 'promotion_plan'
-      LEFT JOIN sections s ON s.doc_id = t.doc_id AND s.section_no = t.section_no
-     WHERE t.section_no IS NOT NULL AND NOT coalesce(t.is_baseline, false)
-),
-by_label AS (
-    SELECT p.progress_row, t.*, 'project' AS matched_on
-      FROM p JOIN t ON t.project_key = p.project_key AND t.fiscal_year = p.fiscal_year
-),
-by_measure AS (
-    SELECT p.progress_row, t.*, 'measure_metric' AS matched_on
-      FROM p JOIN t ON t.fiscal_year = p.fiscal_year AND t.metric_key = p.metric_key
-                   AND p.measure_key <> '' AND t.measure_key <> ''
-                   AND (starts_with(t.measure_key, p.measure_key) OR starts_with(p.measure_key, t.measure_key))
-     WHERE p.progress_row NOT IN (SELECT progress_row FROM by_label)
-    QUALIFY count(*) OVER (PARTITION BY p.progress_row) = 1
-),
-matched AS (SELECT * FROM by_label UNION ALL SELECT * FROM by_measure)
-SELECT p.doc_id, p.direction, p.measure, p.project, p.metric, p.fiscal_year,
-       p.target, p.actual, p.grade, p.unit, p.sheet, p.cell, p.page,
-       m.doc_id AS plan_doc_id, m.section_no AS plan_section_no, m.metric AS plan_metric,
-       m.value AS plan_target, m.unit AS plan_unit, m.raw AS plan_raw, m.matched_on,
-       CASE WHEN p.target IS NULL OR m.value IS NULL THEN NULL
-            ELSE abs(p.target - m.value) < 1e-9 END AS target_matches_plan
-  FROM p LEFT JOIN matched m ON m.progress_row = p.progress_row
-"""
-
-
 # --- the extractor -------------------------------------------------------------------
 
 class ProgressReportExtractor:

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from extractors.base import registered
+from pipeline.views import PROGRESS_VS_PLAN_VIEW_SQL
 from extractors.progress import (
-    PROGRESS_VS_PLAN_VIEW_SQL,
     ProgressReportExtractor,
     header_role,
     read_progress,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractors.pdf_layout import read_pdf_layout
-from extractors.progress import PROGRESS_VS_PLAN_VIEW_SQL, ProgressReportExtractor
+from extractors.progress import ProgressReportExtractor
+from pipeline.views import PROGRESS_VS_PLAN_VIEW_SQL
 from extractors.promotion_plan import PromotionPlanExtractor
 from extractors.workbook import read_workbook
 from schemas.records import Document
