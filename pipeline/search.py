@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipeline.canonical import prepare, words
+from pipeline.normalize.tokenizer import prepare, words
 from pipeline.terms import search_forms, section_terms
 
 TABLE = "section_tokens"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.canonical import prepare, word_spans
+from pipeline.normalize.tokenizer import prepare, word_spans
 
 # Parts of speech that carry no meaning for search (rule phrases keep them: 経営状況の分析).
 SKIP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})

@@ -12,6 +12,7 @@ import pymupdf  # noqa: F401
 
 from pipeline import canonical, worker  # noqa: F401  (worker: the entry point)
 from pipeline.extract import load_extractors
+from pipeline.normalize.tokenizer import tokenizer
 
 load_extractors()
-canonical.tokenizer()
+tokenizer()

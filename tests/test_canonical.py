@@ -8,6 +8,7 @@ import pytest
 
 from conftest import GOLD, OME_PLAN, RUMOI_PLAN
 from pipeline import canonical
+from pipeline.normalize import tokenizer
 from pipeline.canonical import (canonical_sections, canonical_targets, enrich, indicator_for, indicator_rules,
                                 section_code)
 from schemas.records import Extraction, Section, Target
@@ -293,7 +294,7 @@ def test_every_indicator_and_section_code_is_documented_in_the_readme():
 
 
 def test_tokenizer_is_created_once():
-    assert canonical.tokenizer() is canonical.tokenizer()
+    assert tokenizer.tokenizer() is tokenizer.tokenizer()
 
 
 # --- sudachi words: the cached fast path equals the straightforward one ----------------
@@ -327,8 +328,8 @@ def reference_words(text: str) -> list[tuple]:
     from sudachipy import SplitMode
 
     out = []
-    for offset, piece in canonical._chunks(text):
-        for m in canonical.tokenizer().tokenize(piece, SplitMode.C):
+    for offset, piece in tokenizer._chunks(text):
+        for m in tokenizer.tokenizer().tokenize(piece, SplitMode.C):
             surface = m.surface()
             if not surface.strip():
                 continue
@@ -351,16 +352,16 @@ def _sample_texts(extraction: Extraction) -> list[str]:
 
 
 def test_fast_words_equal_the_straightforward_reference(ome_extraction):
-    canonical._ENTRIES.clear()
+    tokenizer._ENTRIES.clear()
     for _ in range(2):  # the second round is served from the entry cache
         for text in _sample_texts(ome_extraction):
-            prepared = canonical.prepare(text)
+            prepared = tokenizer.prepare(text)
             assert prepared == reference_prepare(text), repr(text)
             expected = reference_words(prepared)
-            assert [tuple(w) for w in canonical.words(prepared)] == expected, repr(text)
+            assert [tuple(w) for w in tokenizer.words(prepared)] == expected, repr(text)
             assert canonical.short_forms(text) == tuple(p for w in expected for p in w[1])
             # words() of text nobody prepared (sudachi normalises it itself): offsets still right
-            assert [tuple(w) for w in canonical.words(text)] == reference_words(text), repr(text)
+            assert [tuple(w) for w in tokenizer.words(text)] == reference_words(text), repr(text)
 
 
 def test_a_section_copy_gains_its_code_and_search_terms_at_once(ome_extraction):
