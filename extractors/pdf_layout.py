@@ -10,6 +10,9 @@ import functools
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
+
+from pipeline.normalize.wareki import PERIOD_WORD, is_period_header
 
 BBox = tuple[float, float, float, float]
 
@@ -149,6 +152,9 @@ class LayoutSettings:
     stream_cell_gap: float = 0.6          # wider gaps between words (in word heights) split cells
     stream_row_gap: float = 2.0           # a wider gap between rows (in row heights) ends the table
     stream_max_header_chars: int = 16     # longer words are prose, not a header cell
+    # What names a period is the plan readers' vocabulary, injected here (defaults: wareki's).
+    stream_period_word: str = PERIOD_WORD                         # the cheap gate, on raw words
+    stream_is_period: Callable[[str], bool] = is_period_header    # the test, on a cell's text
     ocr: bool = True  # read scanned pages with Tesseract when it is installed
 
 

@@ -19,14 +19,12 @@ positions instead (`stream_tables`, at the end), only under a row naming ≥2 fi
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
 from extractors.pdf_layout import BBox, Cell, LayoutSettings, Table, Word
-from extractors.target_tables import TargetSettings, period_of
-from pipeline.normalize.text import compiled, normalize_text
+from pipeline.normalize.text import compiled
 
 
 @dataclass(frozen=True)
@@ -372,17 +370,9 @@ def tables_from_pdfplumber(plumber_page, page: int, words: Sequence[Word],
 # tables the plan readers parse, and the check is a regex over short words, so the
 # pages without such a row (nearly all) pay almost nothing.
 
-# A cell text that may name a period (a 年/年度, an era letter with a digit, a baseline
-# word): it only spares `period_of` most texts, which decides.
-_PERIOD_HINT = re.compile(r"年|現行|現状|現在|実績|基準|[RHＲＨ][\s.．]*[0-9０-９]")
-# A whole word shaped like a period header cell (`令和7年度`, `R7`, `2025年度`, `7年度(目標)`,
-# `現行`, `実績値（令和2年度）`) or a piece of a spaced one (`年度`): the gate's test,
-# so that prose cut into words around its digits (`年度が77`, `※現状は令和5`) does not pass.
-_PERIOD_WORD = re.compile(
-    r"[(（]?(?:(?:令和|平成|[RHＲＨ])[\s.．]*[0-9０-９元]{1,2}\s*(?:年度?)?|[0-9０-９元]{1,4}\s*年度?)"
-    r"(?:[(（]?(?:目標|計画|見込み?|実績)[)）]?)?[)）]?"
-    r"|[※＊*]?(?:現行|現状|現在|実績|基準)値?(?:[(（][^)）]{0,12}[)）])?"
-    r"|年度?|度")
+# Which words and cells name a period is plan vocabulary: this layer takes it from
+# LayoutSettings (stream_period_word, stream_is_period), whose defaults are the wareki
+# normaliser's header test.
 
 
 @dataclass(frozen=True)
@@ -443,17 +433,9 @@ def chunks_of(row: Sequence[Word], settings: LayoutSettings) -> list[Chunk]:
                               max(w.bbox[2] for w in ws), max(w.bbox[3] for w in ws))) for ws in out]
 
 
-def _is_period(text: str) -> bool:
-    if not _PERIOD_HINT.search(text):
-        return False
-    # An era-less `7年度` (pre-2019 plans) is a period too: the table readers date it.
-    return period_of(text) is not None or compiled(TargetSettings.bare_year_header).fullmatch(
-        normalize_text(text).replace(" ", "")) is not None
-
-
 def _candidate_header_ys(words: Sequence[Word], ruled: Sequence[BBox], settings: LayoutSettings) -> list[float]:
     """Vertical centres of rows holding ≥2 short period-like words outside ruled tables (the cheap gate)."""
-    hints = [w for w in words if len(w.text) <= settings.stream_max_header_chars and _PERIOD_WORD.fullmatch(w.text)]
+    hints = [w for w in words if len(w.text) <= settings.stream_max_header_chars and compiled(settings.stream_period_word).fullmatch(w.text)]
     if len(hints) < settings.stream_min_period_cols:
         return []
     hints = [w for w in hints if not _inside(w, ruled)]
@@ -468,7 +450,7 @@ class _Column:
     header: Chunk | None
 
 
-def _columns(header: Sequence[Chunk]) -> list[_Column]:
+def _columns(header: Sequence[Chunk], settings: LayoutSettings) -> list[_Column]:
     """Column spans from the header's cells: each reaches halfway to its neighbours.
 
     A header starting with a period has no label header: the label column is left of it.
@@ -478,7 +460,7 @@ def _columns(header: Sequence[Chunk]) -> list[_Column]:
         left = (header[i - 1].bbox[2] + chunk.bbox[0]) / 2 if i else float("-inf")
         right = (chunk.bbox[2] + header[i + 1].bbox[0]) / 2 if i + 1 < len(header) else float("inf")
         cols.append(_Column(left, right, chunk))
-    if _is_period(header[0].text):
+    if settings.stream_is_period(header[0].text):
         cols[0] = _Column(header[0].bbox[0] - _gap_before(header), cols[0].right, header[0])
         cols.insert(0, _Column(float("-inf"), cols[0].left, None))
     return cols
@@ -575,14 +557,15 @@ def stream_tables(page: int, words: Sequence[Word], ruled: Sequence[Table],
         header = rows[start]
         if any(_inside(w, ruled_boxes) for ch in header for w in ch.words):
             continue
-        n_periods = sum(1 for ch in header if _is_period(ch.text))
+        n_periods = sum(1 for ch in header if settings.stream_is_period(ch.text))
         if n_periods < settings.stream_min_period_cols:
             continue
-        cols = _columns(header)
+        cols = _columns(header, settings)
         if len(cols) < settings.stream_min_cols:
             continue
         found = _stream_rows(rows, start, cols, ruled_boxes, settings)
-        period_cols = {c for c, col in enumerate(cols) if col.header is not None and _is_period(col.header.text)}
+        period_cols = {c for c, col in enumerate(cols)
+                       if col.header is not None and settings.stream_is_period(col.header.text)}
         if found[0] is None or not any(period_cols & set(row) for row in found[1:]):
             continue
         table = build_table(page, _stream_grid(found, cols), words, settings, "stream",

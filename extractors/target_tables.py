@@ -28,7 +28,7 @@ from extractors.plan_sections import SectionSettings, heading_positions
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import parse_quantity
 from pipeline.normalize.text import clean_label, compiled, normalize_text
-from pipeline.normalize.wareki import parse_fiscal_year
+from pipeline.normalize.wareki import BARE_YEAR_ERAS, BARE_YEAR_HEADER, BASELINE_HEADER, parse_fiscal_year
 from schemas.records import Finding, Section, Target
 
 
@@ -38,10 +38,10 @@ class TargetSettings:
 
     target_heading: str = r"目標"              # the heading (or a short line) above a target table
     not_target_heading: str = r"方針"          # ... unless it is about policy (目標の達成に向けた方針)
-    baseline_header: str = r"現行|現状|現在|実績|基準"
+    baseline_header: str = BASELINE_HEADER
     unit_header: str = r"^単位"
-    bare_year_header: str = r"(?:[(（]?目標[)）]?)?\d{1,2}年度?[(（]?(?:目標|計画)?[)）]?"
-    bare_year_eras: tuple[str, ...] = ("令和", "平成")
+    bare_year_header: str = BARE_YEAR_HEADER
+    bare_year_eras: tuple[str, ...] = BARE_YEAR_ERAS
     max_header_rows: int = 4
     # `※現状は令和5年度の実績` near the table gives the baseline's fiscal year.
     baseline_note: str = r"(?:現行|現状|実績)(?:値)?\s*(?:は|:)"

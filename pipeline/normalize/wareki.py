@@ -178,6 +178,43 @@ def fiscal_years_of_headers(headers: list[str]) -> list[int | None]:
     return years
 
 
+# --- table header cells ----------------------------------------------------------------
+# The vocabulary of a period header cell, shared by the generic table layer (which only
+# asks "does this row name periods?") and the plan readers (which date each column).
+# Patterns see normalize_text output with the spaces removed (`令 和 ６ 年 度` → `令和6年度`).
+BASELINE_HEADER = r"現行|現状|現在|実績|基準"
+# An era-less year (`7年度`, `目標29年度`: pre-2019 plans): the readers date it from the plan.
+BARE_YEAR_HEADER = r"(?:[(（]?目標[)）]?)?\d{1,2}年度?[(（]?(?:目標|計画)?[)）]?"
+BARE_YEAR_ERAS: tuple[str, ...] = ("令和", "平成")
+# A raw word text that may name a period (a 年/年度, an era letter with a digit, a baseline
+# word): a cheap pre-test that spares `is_period_header` most texts.
+PERIOD_HINT = r"年|現行|現状|現在|実績|基準|[RHＲＨ][\s.．]*[0-9０-９]"
+# A whole raw word shaped like a period header cell (`令和7年度`, `R7`, `2025年度`,
+# `7年度(目標)`, `現行`, `実績値（令和2年度）`) or a piece of a spaced one (`年度`), so that
+# prose cut into words around its digits (`年度が77`, `※現状は令和5`) does not pass.
+PERIOD_WORD = (
+    r"[(（]?(?:(?:令和|平成|[RHＲＨ])[\s.．]*[0-9０-９元]{1,2}\s*(?:年度?)?|[0-9０-９元]{1,4}\s*年度?)"
+    r"(?:[(（]?(?:目標|計画|見込み?|実績)[)）]?)?[)）]?"
+    r"|[※＊*]?(?:現行|現状|現在|実績|基準)値?(?:[(（][^)）]{0,12}[)）])?"
+    r"|年度?|度")
+_PERIOD_HINT = re.compile(PERIOD_HINT)
+_BASELINE_HEADER = re.compile(BASELINE_HEADER)
+_BARE_YEAR_HEADER = re.compile(BARE_YEAR_HEADER)
+
+
+def is_period_header(text: str) -> bool:
+    """Whether a table header cell names a period: a fiscal year, an era-less year, the baseline.
+
+    >>> [is_period_header(t) for t in ["令和 ６年度", "7年度", "現状値", "R7", "事業名", ""]]
+    [True, True, True, True, False, False]
+    """
+    if not isinstance(text, str) or not _PERIOD_HINT.search(text):
+        return False
+    t = normalize_text(text).replace(" ", "")  # normalize_text leaves single spaces only
+    return bool(t) and (_BASELINE_HEADER.search(t) is not None or parse_fiscal_year(t) is not None
+                        or _BARE_YEAR_HEADER.fullmatch(t) is not None)
+
+
 def _first_date_match(t: str, era_hint: str | None = None):
     """(position, western year, month, day) of the first date-like token."""
     for m in _DATE.finditer(t):
