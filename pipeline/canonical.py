@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.normalize.text import normalize_text
 from pipeline.normalize.tokenizer import prepare, word_spans
 from pipeline.terms import section_terms
 from schemas.records import Extraction, Section, Target

@@ -24,9 +24,9 @@ SUPPORTED_SUFFIXES = PDF_SUFFIXES | SHEET_SUFFIXES
 
 # Every document kind's module; importing one registers its extractor.
 EXTRACTOR_MODULES = (
-    "extractors.business_plan",
-    "extractors.promotion_plan",
-    "extractors.progress",
+    "extractors.kinds.business_plan",
+    "extractors.kinds.promotion_plan",
+    "extractors.kinds.progress",
 )
 
 OCR_HINT = ("no text layer (scanned pages?): install Debian's tesseract-ocr and "
@@ -75,10 +75,10 @@ def open_layout(path: Path):
     elif suffix in {".xlsx", ".xlsm"} and magic != "zip":
         raise NotThatFileType(f"not an Excel xlsx file: the file starts with '{_describe_head(path)}'")
     if suffix in PDF_SUFFIXES:
-        from extractors.pdf_layout import read_pdf_layout
+        from extractors.layout.pdf import read_pdf_layout
         return read_pdf_layout(path)
     if suffix in SHEET_SUFFIXES:
-        from extractors.workbook import read_workbook
+        from extractors.layout.workbook import read_workbook
         return read_workbook(path)
     raise ValueError(f"unsupported file type {suffix!r} (shoko reads {', '.join(sorted(SUPPORTED_SUFFIXES))})")
 

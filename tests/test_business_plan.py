@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import business_plan as bp
-from extractors.pdf_layout import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
+from extractors.kinds import business_plan as bp
+from extractors.layout.pdf import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
 
 from conftest import RAW, GOLD
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from extractors.pdf_layout import Cell, Table
-from extractors.progress import GridCell, find_header, read_progress_grid
-from extractors.target_tables import read_target_grid
+from extractors.layout.pdf import Cell, Table
+from extractors.kinds.progress import GridCell, find_header, read_progress_grid
+from extractors.readers.target_tables import read_target_grid
 from pipeline.extract import extract_file
 from schemas.records import Extraction, ProgressRow, Target
 

@@ -6,15 +6,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from extractors.grades import (
+from extractors.readers.grades import (
     DEFAULT_SCALE,
     GradeBand,
     compute_grade,
     parse_legend_line,
     read_legend,
 )
-from extractors.progress import ProgressReportExtractor, layout_lines, read_progress
-from extractors.workbook import layout_from_openpyxl, read_workbook
+from extractors.kinds.progress import ProgressReportExtractor, layout_lines, read_progress
+from extractors.layout.workbook import layout_from_openpyxl, read_workbook
 
 XLSX = Path(__file__).resolve().parents[1] / "data/raw/akiruno_progress_r7.xlsx"
 

@@ -6,8 +6,8 @@ import pymupdf
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extractors import ocr
-from extractors.ocr import OcrSettings, clean_ocr_word, raster_rulings
+from extractors.layout import ocr
+from extractors.layout.ocr import OcrSettings, clean_ocr_word, raster_rulings
 from pipeline.extract import extract_file
 
 from conftest import OME_PLAN

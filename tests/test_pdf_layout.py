@@ -7,8 +7,8 @@ import pdfplumber
 import pymupdf
 import pytest
 
-from extractors import tables as stages
-from extractors.pdf_layout import (CorruptPdfError, EncryptedPdfError, LayoutSettings, PdfLayout,
+from extractors.layout import rulings as stages
+from extractors.layout.pdf import (CorruptPdfError, EncryptedPdfError, LayoutSettings, PdfLayout,
                                    read_pdf_layout)
 
 RAW = Path(__file__).resolve().parent.parent / "data" / "raw"
@@ -186,7 +186,7 @@ def test_drawings_are_read_only_where_paths_are_painted(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", PDFS)
 def test_vector_path_check_never_skips_a_page_with_drawings(name, layouts):
     """The text read that also collects vector paths gives the lines of a plain word read."""
-    from extractors.pdf_layout import _text_flags, has_vector_paths
+    from extractors.layout.pdf import _text_flags, has_vector_paths
 
     for page, read in zip(pymupdf.open(RAW / name), layouts[name].pages):
         if page.get_cdrawings():
@@ -201,7 +201,7 @@ def test_per_layout_memo_answers_once_and_keeps_no_document_alive():
     import gc
     import weakref
 
-    from extractors.pdf_layout import per_layout
+    from extractors.layout.pdf import per_layout
 
     calls = []
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.pdf_layout import Line, Page, PdfLayout, Table, Cell, read_pdf_layout
-from extractors.plan_sections import SectionSettings, find_sections, section_findings
+from extractors.layout.pdf import Line, Page, PdfLayout, Table, Cell, read_pdf_layout
+from extractors.readers.plan_sections import SectionSettings, find_sections, section_findings
 from schemas.records import Section
 
 from conftest import RAW, GOLD

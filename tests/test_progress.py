@@ -10,13 +10,13 @@ import pytest
 
 from extractors.base import registered
 from pipeline.views import PROGRESS_VS_PLAN_VIEW_SQL
-from extractors.progress import (
+from extractors.kinds.progress import (
     ProgressReportExtractor,
     header_role,
     read_progress,
     split_project,
 )
-from extractors.workbook import (
+from extractors.layout.workbook import (
     WorkbookTooLargeError,
     format_number,
     layout_from_openpyxl,
@@ -176,7 +176,7 @@ def test_csv_encodings(tmp_path, encoding, xlsx_rows):
 
 
 def test_size_guard():
-    from extractors.workbook import WorkbookSettings
+    from extractors.layout.workbook import WorkbookSettings
 
     with pytest.raises(WorkbookTooLargeError, match="cells"):
         read_workbook(XLSX, WorkbookSettings(max_cells=100))
@@ -248,7 +248,7 @@ def test_years_under_roles_separate_columns_dittos_full_width():
 
 
 def test_unreadable_files(tmp_path):
-    from extractors.workbook import WorkbookReadError
+    from extractors.layout.workbook import WorkbookReadError
 
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors.pdf_layout import read_pdf_layout
-from extractors.progress import (ProgressReportExtractor, find_header, grid_from_table, layout_lines,
+from extractors.layout.pdf import read_pdf_layout
+from extractors.kinds.progress import (ProgressReportExtractor, find_header, grid_from_table, layout_lines,
                                  may_name_roles, read_progress)
-from extractors.grades import read_legend
-from extractors.workbook import read_workbook
+from extractors.readers.grades import read_legend
+from extractors.layout.workbook import read_workbook
 
 RAW = Path(__file__).resolve().parents[1] / "data/raw"
 PROVENANCE = {"sheet", "cell", "page", "bbox", "source"}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from extractors.pdf_layout import read_pdf_layout
-from extractors.progress import ProgressReportExtractor
+from extractors.layout.pdf import read_pdf_layout
+from extractors.kinds.progress import ProgressReportExtractor
 from pipeline.views import PROGRESS_VS_PLAN_VIEW_SQL
-from extractors.promotion_plan import PromotionPlanExtractor
-from extractors.workbook import read_workbook
+from extractors.kinds.promotion_plan import PromotionPlanExtractor
+from extractors.layout.workbook import read_workbook
 from schemas.records import Document
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from extractors import tables as stages
-from extractors.pdf_layout import LayoutSettings, Table, Word, read_pdf_layout
+from extractors.layout import stream as stages
+from extractors.layout.pdf import LayoutSettings, Table, Word, read_pdf_layout
 from pipeline.extract import extract_file
 
 YEARS = ["令和7年度", "令和8年度", "令和9年度", "令和10年度", "令和11年度"]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from extractors.pdf_layout import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
-from extractors.plan_sections import find_sections
-from extractors.target_tables import TargetSettings, find_targets, read_header, read_target_grid
+from extractors.layout.pdf import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
+from extractors.readers.plan_sections import find_sections
+from extractors.readers.target_tables import TargetSettings, find_targets, read_header, read_target_grid
 from pipeline.normalize.text import normalize_text
 from schemas.records import Section
 
@@ -235,5 +235,5 @@ def test_target_table_without_years_is_a_finding():
     ("5年度目標", 2023, (2023, False)),
 ])
 def test_period_of_spaced_and_era_less_headers(text, anchor, expected):
-    from extractors.target_tables import period_of
+    from extractors.readers.target_tables import period_of
     assert period_of(text, anchor_year=anchor) == expected

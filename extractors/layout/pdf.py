@@ -1,4 +1,4 @@
-"""PDF layout layer: pages, words, lines, rulings and table grids, with bboxes.
+"""PDF reader of the layout layer: pages, words, lines, rulings and table grids, with bboxes.
 
 file → PdfLayout (pages → words, lines, tables). Extractors read only this,
 never the PDF libraries, so a change of PDF library or table path touches one
@@ -6,156 +6,10 @@ module. Coordinates are PDF points with the origin top-left: (x0, top, x1, botto
 """
 from __future__ import annotations
 
-import functools
-import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from pipeline.normalize.wareki import PERIOD_WORD, is_period_header
-
-BBox = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    bbox: BBox
-    page: int
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    bbox: BBox
-    page: int
-    words: tuple[Word, ...] = ()
-
-
-@dataclass(frozen=True)
-class Cell:
-    row: int
-    col: int
-    row_span: int
-    col_span: int
-    text: str
-    bbox: BBox
-
-
-@dataclass(frozen=True)
-class Table:
-    page: int
-    bbox: BBox
-    cells: tuple[Cell, ...]
-    n_rows: int
-    n_cols: int
-    method: str = "rulings"
-    report: dict = field(default_factory=dict, compare=False)
-
-    def grid(self) -> list[list[Cell | None]]:
-        """n_rows × n_cols slots; a merged cell stands in every slot it covers."""
-        slots: list[list[Cell | None]] = [[None] * self.n_cols for _ in range(self.n_rows)]
-        for cell in self.cells:
-            for r in range(cell.row, min(cell.row + cell.row_span, self.n_rows)):
-                for c in range(cell.col, min(cell.col + cell.col_span, self.n_cols)):
-                    slots[r][c] = cell
-        return slots
-
-    def rows_text(self) -> list[list[str]]:
-        return [[cell.text if cell else "" for cell in row] for row in self.grid()]
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int
-    width: float
-    height: float
-    lines: tuple[Line, ...] = ()
-    words: tuple[Word, ...] = ()
-    tables: tuple[Table, ...] = ()
-    has_text_layer: bool = True
-    ocr: bool = False  # words were read by OCR from a scanned page
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
-
-
-@dataclass(frozen=True)
-class PdfLayout:
-    path: Path
-    pages: tuple[Page, ...]
-    metadata: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(page.text for page in self.pages)
-
-
-def per_layout(fn):
-    """Memo of `fn(layout, *args)` for the last layout it was called with (by identity).
-
-    Detection and extraction ask some questions of one document twice (where the
-    appendices start, which lines are in scope); a layout is immutable, so the answer
-    holds. The layout is only weakly referenced and the answers go with it, so the
-    memo keeps nothing of a finished document alive. Callers must not change what
-    they get back.
-    """
-    last: dict = {"layout": None, "answers": {}}
-
-    def forget(ref) -> None:
-        if last["layout"] is ref:
-            last["layout"], last["answers"] = None, {}
-
-    @functools.wraps(fn)
-    def memo(layout, *args):
-        ref = last["layout"]
-        if ref is None or ref() is not layout:
-            last["layout"], last["answers"] = weakref.ref(layout, forget), {}
-        answers = last["answers"]
-        if args not in answers:
-            answers[args] = fn(layout, *args)
-        return answers[args]
-
-    return memo
-
-
-class PdfLayoutError(Exception):
-    """The file cannot be read as a PDF layout."""
-
-
-class EncryptedPdfError(PdfLayoutError):
-    """The PDF needs a password."""
-
-
-class CorruptPdfError(PdfLayoutError):
-    """The file is not a PDF or is damaged beyond what the reader repairs."""
-
-
-@dataclass(frozen=True)
-class LayoutSettings:
-    """Every tolerance of the layout layer in one place (pdfplumber-style)."""
-
-    snap_tolerance: float = 3.0
-    join_tolerance: float = 3.0
-    intersection_tolerance: float = 3.0
-    min_ruling_length: float = 3.0
-    max_ruling_thickness: float = 2.0
-    line_y_tolerance: float = 2.5
-    max_bad_word_share: float = 0.2
-    min_table_cells: int = 2
-    use_pdfplumber_fallback: bool = True
-    # Tables without rulings, read from word positions where a row names ≥2 fiscal years.
-    stream_tables: bool = True
-    stream_min_period_cols: int = 2
-    stream_min_cols: int = 3              # label + periods
-    stream_cell_gap: float = 0.6          # wider gaps between words (in word heights) split cells
-    stream_row_gap: float = 2.0           # a wider gap between rows (in row heights) ends the table
-    stream_max_header_chars: int = 16     # longer words are prose, not a header cell
-    # What names a period is the plan readers' vocabulary, injected here (defaults: wareki's).
-    stream_period_word: str = PERIOD_WORD                         # the cheap gate, on raw words
-    stream_is_period: Callable[[str], bool] = is_period_header    # the test, on a cell's text
-    ocr: bool = True  # read scanned pages with Tesseract when it is installed
+from extractors.layout.model import (BBox, Cell, CorruptPdfError, EncryptedPdfError,  # noqa: F401 (the reader's types)
+                                     LayoutSettings, Line, Page, PdfLayout, PdfLayoutError, Table, Word, per_layout)
 
 
 def _open(path: Path):
@@ -231,14 +85,15 @@ def has_vector_paths(textpage) -> bool:
 
 
 def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) -> Page:
-    from extractors import tables as table_stages
+    from extractors.layout import rulings as table_stages
+    from extractors.layout.stream import stream_tables
 
     page = doc[index]
     number = index + 1
     textpage = page.get_textpage(flags=_text_flags())
     raw_words = page.get_text("words", sort=False, textpage=textpage)
     if not raw_words and page.get_images(full=False) and settings.ocr:
-        from extractors import ocr
+        from extractors.layout import ocr
 
         if ocr.ocr_available():
             raw_ocr, rulings = ocr.ocr_words(page)
@@ -255,7 +110,7 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
         if plumber_tables:
             tables = plumber_tables
     if settings.stream_tables and words:
-        stream = table_stages.stream_tables(number, words, tables, settings)
+        stream = stream_tables(number, words, tables, settings)
         if stream:
             tables = sorted([*tables, *stream], key=lambda t: (t.bbox[1], t.bbox[0]))
     # A page with no words but an image is a scan (needs OCR); a truly blank page is not.

@@ -26,9 +26,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from extractors.base import register
-from extractors.pdf_layout import Cell, Line, PdfLayout, Table, per_layout
-from extractors.plan_sections import find_sections, section_findings
-from extractors.target_tables import find_targets
+from extractors.layout.model import Cell, Line, PdfLayout, Table, per_layout
+from extractors.readers.plan_sections import find_sections, section_findings
+from extractors.readers.target_tables import find_targets
 from pipeline.normalize.contacts import (find_labelled_phones, parse_contact_block, parse_email,
                                          parse_postal_code)
 from pipeline.normalize.ditto import fill_down_dittos, is_ditto

@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from extractors.tables import Ruling
+from extractors.layout.rulings import Ruling
 
 TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from extractors.base import register
-from extractors.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
-from extractors.pdf_layout import PdfLayout, Table
-from extractors.workbook import Sheet, WorkbookLayout, is_percent_format
+from extractors.readers.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
+from extractors.layout.model import PdfLayout, Table
+from extractors.layout.workbook import Sheet, WorkbookLayout, is_percent_format
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
 from pipeline.normalize.text import clean_label, compiled, normalize_text

@@ -1,7 +1,7 @@
 """Promotion plans (商工業振興プラン): sections and every 年間目標 / 成果目標 cell as Targets.
 
-PdfLayout → sections (extractors.plan_sections) → target tables
-(extractors.target_tables: header detection, long format) → section_no per
+PdfLayout → sections (extractors.readers.plan_sections) → target tables
+(extractors.readers.target_tables: header detection, long format) → section_no per
 table → Section and Target records.
 
 The per-measure 年間目標 tables sit under numbered 個別施策 (`1-1`) in one part
@@ -17,9 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from extractors.base import register
-from extractors.pdf_layout import PdfLayout
-from extractors.plan_sections import SectionSettings, find_sections, heading_positions
-from extractors.target_tables import TargetSettings, find_targets, read_header
+from extractors.layout.model import PdfLayout
+from extractors.readers.plan_sections import SectionSettings, find_sections, heading_positions
+from extractors.readers.target_tables import TargetSettings, find_targets, read_header
 from pipeline.normalize.text import clean_label, compiled, normalize_text
 from schemas.records import Extraction, Finding, Section, Target
 

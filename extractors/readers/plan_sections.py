@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from extractors.pdf_layout import Line, PdfLayout, per_layout
+from extractors.layout.model import Line, PdfLayout, per_layout
 from pipeline.normalize.text import circled_to_int, compiled, normalize_text
 from schemas.records import Finding, Section
 

@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from extractors.pdf_layout import Cell, Line, PdfLayout, Table, Word
-from extractors.plan_sections import SectionSettings, heading_positions
+from extractors.layout.model import Cell, Line, PdfLayout, Table, Word
+from extractors.readers.plan_sections import SectionSettings, heading_positions
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import parse_quantity
 from pipeline.normalize.text import clean_label, compiled, normalize_text

@@ -1,0 +1,1 @@
+"""Readers shared by the document kinds: numbered sections, target tables, grade scales."""
