@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from extractors.kinds import business_plan as bp
+from extractors.kinds.business_plan import budget as bp_budget, common as bp_common, contacts as bp_contacts
+from extractors.kinds.business_plan import findings as bp_findings, overview as bp_overview, partners as bp_partners
 from extractors.layout.pdf import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
+from schemas.records import Plan
 
 from conftest import RAW, GOLD
 
@@ -120,9 +123,9 @@ def test_contacts(extractions):
 
 def test_appendix2_alone_gives_the_same_contacts(layouts):
     layout = layouts["ome_cci_2023.pdf"]
-    appendix = bp.appendix_pages(layout)
+    appendix = bp_common.appendix_pages(layout)
     assert appendix[2] == [14] and appendix[3] == [15] and appendix[4] == [16]
-    contacts = bp.read_contacts(layout, bp.Overview(), ["青梅商工会議所", "青梅市", "奥多摩町"], appendix[2])
+    contacts = bp_contacts.read_contacts(layout, bp_overview.Overview(), ["青梅商工会議所", "青梅市", "奥多摩町"], appendix[2])
     assert [(c.organization, c.postal_code, c.address, c.tel, c.fax, c.email) for c in contacts] == [
         (o, p, a, t, f, e) for o, _, p, a, t, f, e in OME_CONTACTS]
     assert contacts[1].department == "経済スポーツ部商工観光課" and contacts[0].page == 14
@@ -226,7 +229,7 @@ def test_spaced_labels_and_check_digit_findings():
         ["実 施 期 間", "令和 6 年 4 月 1 日 ～ 令和 11 年 3 月 31 日"],
         ["目 標", "目標の文"],
     ])
-    plan, municipalities, findings = bp.read_plan(bp.read_overview(make_layout(overview)))
+    plan, municipalities, findings = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
     assert (plan.chamber, plan.chamber_corporate_number) == ("○○商工会", "3013105001133")
     assert (plan.period_start, plan.period_end) == (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
     assert [(m.name, m.local_gov_code) for m in municipalities] == [("△△町", "132056")]
@@ -240,26 +243,26 @@ def test_ditto_marks_and_sum_mismatch():
         ["需要開拓支援(BtoB)", "400", "400"],
         ["〃 (BtoC)", "600", "600"],
     ])
-    budget = bp.find_budget_table(make_layout(table), [1])
-    rows = bp.read_budget(budget)
+    budget = bp_budget.find_budget_table(make_layout(table), [1])
+    rows = bp_budget.read_budget(budget)
     assert [(b.item, b.fiscal_year, b.amount_thousand_yen) for b in rows if b.fiscal_year == 2024] == [
         ("必要な資金の額", 2024, 1000), ("需要開拓支援(BtoB)", 2024, 400), ("需要開拓支援(BtoC)", 2024, 600)]
-    plan = bp.Plan(period_start=dt.date(2024, 4, 1), period_end=dt.date(2027, 3, 31))
-    findings = bp.budget_findings(rows, plan)
+    plan = Plan(period_start=dt.date(2024, 4, 1), period_end=dt.date(2027, 3, 31))
+    findings = bp_findings.budget_findings(rows, plan)
     assert [f.code for f in findings] == ["budget_sum_mismatch", "period_budget_years_mismatch"]
     assert "2025" in findings[0].message and "missing [2026]" in findings[1].message
 
 
 def test_bare_year_headers_take_the_era_from_the_period():
     period = (dt.date(2023, 4, 1), dt.date(2026, 3, 31))
-    assert bp.header_years(["", "５年度", "６年度", "7年度"], period) == {1: 2023, 2: 2024, 3: 2025}
-    assert bp.header_years(["", "R5", "令和 6 年度", "2025年度"]) == {1: 2023, 2: 2024, 3: 2025}
+    assert bp_budget.header_years(["", "５年度", "６年度", "7年度"], period) == {1: 2023, 2: 2024, 3: 2025}
+    assert bp_budget.header_years(["", "R5", "令和 6 年度", "2025年度"]) == {1: 2023, 2: 2024, 3: 2025}
 
 
 def test_empty_partner_table_gives_no_rows():
     table = make_table([["連携して事業を実施する者の氏名又は名称及び住所"], [""], ["連携して実施する事業の内容"], [""]])
     layout = make_layout(table)
-    assert bp.read_partners(layout, [1]) == []
+    assert bp_partners.read_partners(layout, [1]) == []
 
 
 def test_subtotals_and_amount_dittos():
@@ -271,11 +274,11 @@ def test_subtotals_and_amount_dittos():
         ["・専門家派遣費", "400", "400"],
         ["管理費", "400", "〃"],
     ])
-    rows = bp.read_budget(bp.find_budget_table(make_layout(table), [1]))
+    rows = bp_budget.read_budget(bp_budget.find_budget_table(make_layout(table), [1]))
     assert [(b.item, b.fiscal_year, b.amount_thousand_yen) for b in rows if b.fiscal_year == 2025] == [
         ("必要な資金の額", 2025, 1000), ("経営発達支援事業費", 2025, 600), ("・セミナー開催費", 2025, 200),
         ("・専門家派遣費", 2025, 400), ("管理費", 2025, 400)]
-    assert bp.budget_findings(rows, None) == []  # the subtotal row is not counted twice
+    assert bp_findings.budget_findings(rows, None) == []  # the subtotal row is not counted twice
 
 
 def test_budget_continued_on_next_page_and_funding_without_box():
@@ -285,29 +288,29 @@ def test_budget_continued_on_next_page_and_funding_without_box():
                   for i, t in enumerate(["調 達 方 法", "・会費収入", "・補助金(国・道・市)", "(備考) 想定される調達方法"]))
     layout = PdfLayout(Path("synthetic.pdf"), (Page(1, 600, 800, tables=(head,)),
                                                 Page(2, 600, 800, lines=lines, tables=(tail,))))
-    rows = bp.read_budget(bp.find_budget_table(layout, [1, 2]))
+    rows = bp_budget.read_budget(bp_budget.find_budget_table(layout, [1, 2]))
     assert [(b.item, b.amount_thousand_yen, b.page) for b in rows if b.fiscal_year == 2024] == [
         ("必要な資金の額", 1000, 1), ("管理費", 400, 1), ("事業費", 600, 2)]
-    assert bp.budget_findings(rows, None) == []
-    assert [f.source for f in bp.read_funding_sources(layout, [1, 2])] == ["会費収入", "補助金(国・道・市)"]
+    assert bp_findings.budget_findings(rows, None) == []
+    assert [f.source for f in bp_budget.read_funding_sources(layout, [1, 2])] == ["会費収入", "補助金(国・道・市)"]
 
 
 def test_contacts_without_known_names(layouts):
     """Organisations not named in the 概要 are still read, from the entry's own lines."""
     layout = layouts["ome_cci_2023.pdf"]
-    for pages in ([], bp.appendix_pages(layout)[2]):
-        overview = bp.read_overview(layout) if not pages else bp.Overview()
-        contacts = bp.read_contacts(layout, overview, [], pages)
+    for pages in ([], bp_common.appendix_pages(layout)[2]):
+        overview = bp_overview.read_overview(layout) if not pages else bp_overview.Overview()
+        contacts = bp_contacts.read_contacts(layout, overview, [], pages)
         assert [(c.organization, c.postal_code, c.tel, c.fax, c.email) for c in contacts] == [
             (o, p, t, f, e) for o, _, p, _, t, f, e in OME_CONTACTS]
 
 
 def test_ids_wrapped_over_lines_are_joined():
-    entities = bp.implementer_entities("南山商工会議所（法人番号 ３０００００５００\n９８７６）\n"
+    entities = bp_overview.implementer_entities("南山商工会議所（法人番号 ３０００００５００\n９８７６）\n"
                                        "南山市（地方公共団体コード ２２３\n４５０）")
     assert [(e.name, e.number) for e in entities] == [("南山商工会議所", "3000005009876"), ("南山市", "223450")]
 
 
 def test_spaced_budget_year_headers():
     period = (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
-    assert bp.header_years(["", "令 和 ６ 年 度", "令 和 ７ 年 度"], period) == {1: 2024, 2: 2025}
+    assert bp_budget.header_years(["", "令 和 ６ 年 度", "令 和 ７ 年 度"], period) == {1: 2024, 2: 2025}

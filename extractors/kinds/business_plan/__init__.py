@@ -1,0 +1,115 @@
+"""経営発達支援計画 (business development plan): layout → Plan, budgets, contacts, partners, findings.
+
+Stages, each reading only the PdfLayout and returning new records:
+
+* `appendix_pages`: where each (別表N) starts and ends (page ranges);
+* `read_overview`: the 概要 label/value table → implementer (chamber, its 法人番号,
+  municipalities and their 地方公共団体コード), 実施期間, 目標, 連絡先 text;
+* `read_budget`: the 別表3 grid → item × fiscal year in 千円 (header cells parsed
+  as fiscal years, the table's declared unit converted, ditto marks resolved),
+  and the 調達方法 text → funding sources;
+* `read_contacts`: one Contact per organisation from the 概要 連絡先 and 別表2,
+  merged by organisation;
+* `read_partners`: 別表4 label/content rows → Partner records;
+* `plan_findings`: budget sums, budget years vs 実施期間, check digits.
+
+Structure is found from labels and grids (label cells, year headers, unit
+captions), never from positions or a fixture's names. Each part is run on its
+own in `BusinessPlanExtractor.extract`: one failing part becomes an error
+Finding and status `partial`, and the rest is kept.
+"""
+from __future__ import annotations
+
+from extractors.base import register
+from extractors.kinds.business_plan.budget import find_budget_table, read_budget, read_funding_sources
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, appendix_pages, compact, fiscal_year_of
+from extractors.kinds.business_plan.contacts import read_contacts
+from extractors.kinds.business_plan.findings import budget_findings
+from extractors.kinds.business_plan.overview import Overview, read_overview, read_plan
+from extractors.kinds.business_plan.partners import read_partners
+from extractors.layout.model import PdfLayout
+from extractors.readers.plan_sections import find_sections, section_findings
+from extractors.readers.target_tables import find_targets
+from schemas.records import Extraction, Finding
+
+
+# --- the extractor ---------------------------------------------------------------------------------------
+
+def _error(part: str, exc: Exception) -> Finding:
+    return Finding(severity="error", code="extraction_error",
+                   message=f"{part}: {type(exc).__name__}: {exc}", location=part)
+
+
+class BusinessPlanExtractor:
+    kind = "business_development_plan"
+
+    def __init__(self, settings: PlanSettings = DEFAULT):
+        self.settings = settings
+
+    def detect(self, layout: object) -> float:
+        if not isinstance(layout, PdfLayout) or not layout.pages:
+            return 0.0
+        head = compact("\n".join(p.text for p in layout.pages[:2]))
+        score = 0.0
+        if "経営発達支援計画" in head:
+            score += 0.6
+        if self.settings.period_label in head and self.settings.implementer_label in head:
+            score += 0.2
+        if 3 in appendix_pages(layout, self.settings):
+            score += 0.15
+        return min(score, 0.95)
+
+    def extract(self, layout: object) -> Extraction:
+        s = self.settings
+        findings: list[Finding] = []
+        failed: list[str] = []
+        result: dict = {}
+
+        def part(name: str, fn):
+            try:
+                return fn()
+            except Exception as exc:  # one part's failure must not lose the others
+                failed.append(name)
+                findings.append(_error(name, exc))
+                return None
+
+        appendix = part("appendix", lambda: appendix_pages(layout, s)) or {}
+        overview = part("overview", lambda: read_overview(layout, s)) or Overview()
+        plan_parts = part("plan", lambda: read_plan(overview, s))
+        plan, municipalities = (plan_parts[0], plan_parts[1]) if plan_parts else (None, [])
+        if plan_parts:
+            findings += plan_parts[2]
+            if plan.chamber is None and plan.period_start is None:
+                failed.append("plan")
+                findings.append(Finding(severity="error", code="overview_not_found",
+                                        message="no 概要 table with 実施者 and 実施期間 labels"))
+        period = (plan.period_start, plan.period_end) if plan and plan.period_start else None
+
+        def budgets():
+            table = find_budget_table(layout, appendix.get(3, []), period, s)
+            if table is None:
+                raise LookupError("no 別表3 table with fiscal-year columns")
+            return read_budget(table, s)
+
+        result["budgets"] = part("budget", budgets) or []
+        result["funding_sources"] = part("funding_sources",
+                                         lambda: read_funding_sources(layout, appendix.get(3, []), s)) or []
+        names = ([plan.chamber] if plan and plan.chamber else []) + [m.name for m in municipalities]
+        result["contacts"] = part("contacts", lambda: read_contacts(layout, overview, names,
+                                                                     appendix.get(2, []), s)) or []
+        result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
+        sections = part("sections", lambda: find_sections(layout)) or []
+        findings += part("section_findings", lambda: section_findings(sections)) or []
+        anchor = fiscal_year_of(period[0]) if period else None
+        found_targets = part("targets", lambda: find_targets(layout, sections, anchor_year=anchor))
+        targets = found_targets[0] if found_targets else []
+        findings += found_targets[1] if found_targets else []
+        findings += part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []
+        return Extraction(
+            kind=self.kind, status="partial" if failed else "ok",
+            error=f"failed parts: {', '.join(failed)}" if failed else None,
+            pages=len(layout.pages), plans=[plan] if plan else [], plan_municipalities=municipalities,
+            sections=sections, targets=targets, findings=findings, **result)
+
+
+register(BusinessPlanExtractor())

@@ -1,0 +1,129 @@
+"""Contacts: one per organisation from the 概要 連絡先 and 別表2, merged by organisation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, compact, layout_pages
+from extractors.kinds.business_plan.overview import Overview
+from extractors.layout.model import PdfLayout
+from pipeline.normalize.contacts import (find_labelled_phones, parse_contact_block, parse_email,
+                                         parse_postal_code)
+from pipeline.normalize.text import normalize_text
+from schemas.records import Contact
+
+
+
+# --- stage: contacts (概要 連絡先 + 別表2) ----------------------------------------------------------------
+
+def _org_of(line: str, names: list[str]) -> str | None:
+    text = compact(line)
+    return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(compact(n))), None)
+
+
+@dataclass
+class _Block:
+    """Lines of one organisation's contact entry while they are being collected (local, mutable)."""
+
+    org: str | None
+    lines: list[str]
+    kinds: set[str]
+    plain: list[str]  # lines with no field: the organisation line when its name is not known
+
+
+def _field_kinds(line: str, names: list[str]) -> set[str]:
+    kinds = set()
+    if _org_of(line, names):
+        kinds.add("org")
+    if parse_postal_code(line) and "〒" in normalize_text(line):
+        kinds.add("postal")
+    phones = find_labelled_phones(line)
+    kinds |= {k for k in ("tel", "fax") if phones[k]}
+    if parse_email(line):
+        kinds.add("email")
+    return kinds
+
+
+def contact_blocks(lines: list[str], names: list[str]) -> list[tuple[str | None, list[str]]]:
+    """Lines → (known organisation or None, the entry's lines, organisation line first).
+
+    An entry ends where a field it already has appears again, so both orders
+    (name, 〒, TEL) and (〒, name, TEL) split right. An entry whose organisation
+    is not among `names` keeps the plain line before it and those inside it, and
+    parse_contact_block reads the organisation from them.
+    """
+    blocks: list[_Block] = []
+    previous_plain: str | None = None
+    for line in lines:
+        kinds = _field_kinds(line, names)
+        if not kinds:
+            if blocks:
+                blocks[-1].plain.append(line)
+            previous_plain = line
+            continue
+        if not blocks or kinds & blocks[-1].kinds:
+            blocks.append(_Block(None, [], set(), [previous_plain] if previous_plain else []))
+        block = blocks[-1]
+        block.kinds |= kinds
+        if "org" in kinds:
+            block.org = _org_of(line, names)
+            block.lines.insert(0, line)
+        else:
+            block.lines.append(line)
+        previous_plain = None
+    out: list[tuple[str | None, list[str]]] = []
+    for block in blocks:
+        if block.org:
+            out.append((block.org, block.lines))
+        elif len(block.kinds) >= 2:
+            out.append((None, block.plain[:1] + block.lines + block.plain[1:]))
+    return out
+
+
+def _department(first_line: str, org: str) -> str | None:
+    """The rest of the organisation line, up to a postal code written on the same line."""
+    rest = normalize_text(first_line)[len(org):].split("〒")[0]
+    return normalize_text(rest) or None
+
+
+def contacts_from_lines(lines: list[str], names: list[str], page: int | None) -> list[Contact]:
+    out = []
+    for org, block in contact_blocks(lines, names):
+        fields = parse_contact_block("\n".join(block))
+        first = normalize_text(block[0])
+        if org and first.startswith(org):
+            department = _department(first, org)
+        else:
+            org, department = org or fields["organization"], fields["department"]
+        if not org:
+            continue
+        out.append(Contact(organization=org, department=department,
+                           postal_code=fields["postal_code"], address=fields["address"], tel=fields["tel"],
+                           fax=fields["fax"], email=fields["email"], url=fields["url"], page=page))
+    return out
+
+
+def merge_contacts(primary: list[Contact], secondary: list[Contact]) -> list[Contact]:
+    """One Contact per organisation: the 概要's values first, gaps filled from 別表2."""
+    merged: dict[str, Contact] = {}
+    for contact in primary + secondary:
+        key = compact(contact.organization or "")
+        if key not in merged:
+            merged[key] = contact
+            continue
+        have = merged[key]
+        merged[key] = have.model_copy(update={
+            name: getattr(contact, name) for name in Contact.model_fields
+            if getattr(have, name) is None and getattr(contact, name) is not None})
+    return list(merged.values())
+
+
+def read_contacts(layout: PdfLayout, overview: Overview, names: list[str], appendix2: list[int],
+                  settings: PlanSettings = DEFAULT) -> list[Contact]:
+    field_ = overview.get("contact")
+    primary = contacts_from_lines(field_.text.splitlines(), names, field_.page) if field_ else []
+    secondary = []
+    for page in layout_pages(layout, appendix2):
+        lines = [l.text for l in page.lines]
+        heading = next((i for i, t in enumerate(lines) if settings.contact_heading_word in compact(t)), None)
+        secondary += contacts_from_lines(lines[heading + 1:] if heading is not None else lines, names, page.number)
+    return merge_contacts(primary, secondary)

@@ -1,0 +1,157 @@
+"""The 概要 table → Overview fields → Plan and its municipalities (implementer, 実施期間, ids)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, compact, digit_runs
+from extractors.layout.model import Line, PdfLayout
+from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, valid_corporate_number,
+                                            valid_local_gov_code)
+from pipeline.normalize.text import clean_label, collapse_spaced_digits, compiled, normalize_text
+from pipeline.normalize.wareki import parse_period
+from schemas.records import Finding, Plan, PlanMunicipality
+
+
+
+# --- stage: overview -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OverviewField:
+    label: str
+    text: str
+    page: int
+    bbox: tuple[float, float, float, float] | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    fields: dict[str, OverviewField] = field(default_factory=dict)
+
+    def get(self, key: str) -> OverviewField | None:
+        return self.fields.get(key)
+
+
+def _label_key(label: str, settings: PlanSettings) -> str | None:
+    text = compact(label)
+    for key, word in (("implementer", settings.implementer_label), ("period", settings.period_label),
+                      ("contact", settings.contact_label), ("goals", settings.goals_label)):
+        if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
+            return key
+    return None
+
+
+def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overview:
+    """Label/value rows of the first table that has an 実施期間 and an 実施者 label."""
+    for page in layout.pages:
+        for table in page.tables:
+            fields: dict[str, OverviewField] = {}
+            for row in table.grid():
+                cells = [c for i, c in enumerate(row) if c and (i == 0 or c is not row[i - 1])]
+                if len(cells) < 2:
+                    continue
+                key = _label_key(cells[0].text, settings)
+                if key and key not in fields:
+                    value = "\n".join(c.text for c in cells[1:] if c.text)
+                    fields[key] = OverviewField(cells[0].text, value, page.number, cells[1].bbox)
+            if "period" in fields and "implementer" in fields:
+                return Overview(fields)
+    return _overview_from_lines(layout, settings)
+
+
+def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
+    """Fallback for an overview without rulings: a label line starts a field that runs to the next label."""
+    for page in layout.pages:
+        if settings.overview_title not in compact(page.text):
+            continue
+        fields: dict[str, list[Line]] = {}
+        current = None
+        for line in page.lines:
+            key = _label_key(line.words[0].text if line.words else line.text, settings)
+            if key and key not in fields:
+                current = key
+                fields[key] = []
+                rest = " ".join(w.text for w in line.words[1:])
+                if rest:
+                    fields[key].append(Line(rest, line.bbox, line.page))
+            elif current:
+                fields[current].append(line)
+        if "period" in fields and "implementer" in fields:
+            return Overview({k: OverviewField(k, "\n".join(l.text for l in v), page.number,
+                                              v[0].bbox if v else None) for k, v in fields.items()})
+    return Overview()
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    number: str | None  # the 13- or 6-digit id as written (checked later)
+
+
+def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[Entity]:
+    """Chamber and municipalities of the 実施者名 cell, each with the id written after it.
+
+    The cell wraps freely, so lines are joined and split again after each id; an id
+    wrapped in the middle (`３０００００５００` / `９８７６）`) is joined back first.
+    """
+    joined = clean_label(re.sub(r"(?<=\d)[ \t]*\n\s*(?=\d)", "", unicodedata.normalize("NFKC", text)))
+    entities: list[Entity] = []
+    pos = 0
+    for m in re.finditer(r"\d{6,13}\s*[)）]?", collapse_spaced_digits(joined)):
+        chunk = collapse_spaced_digits(joined)[pos:m.end()]
+        pos = m.end()
+        name = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,")
+        if name:
+            entities.append(Entity(name, digit_runs(m.group())[0]))
+    rest = collapse_spaced_digits(joined)[pos:].strip()
+    for piece in re.split(r"[\s、,]+", rest):
+        name = compiled(settings.name_end).split(piece, maxsplit=1)[0].strip(" 、,")
+        if name:
+            entities.append(Entity(name, None))
+    return entities
+
+
+def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
+              ) -> tuple[Plan, list[PlanMunicipality], list[Finding]]:
+    findings: list[Finding] = []
+    implementer = overview.get("implementer")
+    entities = implementer_entities(implementer.text, settings) if implementer else []
+    chamber = next((e for e in entities if any(w in e.name for w in settings.chamber_words)), None)
+    page = implementer.page if implementer else None
+    location = f"page {page}" if page else None
+    corporate = None
+    if chamber and chamber.number:
+        corporate = find_corporate_number(chamber.number) or chamber.number
+        if not valid_corporate_number(corporate):
+            findings.append(Finding(severity="error", code="invalid_corporate_number",
+                                    message=f"法人番号 {corporate} of {chamber.name} fails its check digit",
+                                    location=location))
+    municipalities = []
+    for entity in entities:
+        if entity is chamber:
+            continue
+        code = entity.number
+        if code is not None:
+            code = (find_local_gov_codes(f"地方公共団体コード {code}") or [code])[0]
+            if not valid_local_gov_code(code):
+                findings.append(Finding(severity="error", code="invalid_local_gov_code",
+                                        message=f"地方公共団体コード {code} of {entity.name} fails its check digit",
+                                        location=location))
+        municipalities.append(PlanMunicipality(name=entity.name, local_gov_code=code, page=page))
+    period = overview.get("period")
+    start_end = parse_period(period.text) if period else None
+    goals = overview.get("goals")
+    plan = Plan(
+        chamber=chamber.name if chamber else None,
+        chamber_corporate_number=corporate,
+        period_start=start_end[0] if start_end else None,
+        period_end=start_end[1] if start_end else None,
+        goals="\n".join(normalize_text(l) for l in goals.text.splitlines() if l.strip()) if goals else None,
+        page=page,
+    )
+    if period and not start_end:
+        findings.append(Finding(severity="warning", code="period_unreadable",
+                                message=f"実施期間 not understood: {normalize_text(period.text)!r}",
+                                location=f"page {period.page}"))
+    return plan, municipalities, findings
