@@ -14,10 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.types import BBox, FindingCode
+
 DocumentKind = Literal["business_development_plan", "promotion_plan", "progress_report", "unknown"]
 DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr"]
 Severity = Literal["error", "warning", "info"]
-BBox = tuple[float, float, float, float]
 
 
 class Record(BaseModel):
@@ -142,7 +143,7 @@ class ProgressRow(Provenance):
 
 class Finding(Record):
     severity: Severity = "warning"
-    code: str
+    code: FindingCode
     message: str
     location: str | None = None
 

@@ -156,7 +156,42 @@ def test_the_store_loads_no_extractor():
 
 def test_the_generic_table_layer_loads_no_plan_reader_and_no_pydantic():
     loaded = _loaded_after("import extractors.layout.rulings, extractors.layout.stream")
-    assert [m for m in loaded if m.startswith(("extractors.readers", "extractors.kinds", "pydantic", "schemas"))] == []
+    assert "extractors.layout.model" in loaded
+    assert [m for m in loaded if m.startswith(("extractors.readers", "extractors.kinds", "pydantic",
+                                                "schemas.records"))] == []
+
+
+def _finding_codes_in_source() -> dict[str, str]:
+    """code → module of every `Finding(..., code="...")` in the project."""
+    codes = {}
+    for module, path in module_files(ROOT).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
+                for kw in node.keywords:
+                    if kw.arg == "code" and isinstance(kw.value, ast.Constant):
+                        codes[kw.value.value] = module
+    return codes
+
+
+def test_finding_code_lists_exactly_the_codes_the_project_uses():
+    import typing
+
+    from schemas.types import FindingCode
+
+    used = _finding_codes_in_source()
+    assert "grade_mismatch" in used and "extraction_error" in used  # the walk found the calls
+    assert sorted(typing.get_args(FindingCode)) == sorted(used)
+
+
+def test_a_finding_with_an_unlisted_code_is_refused():
+    import pydantic
+    import pytest
+
+    from schemas.records import Finding
+
+    assert Finding(code="grade_mismatch", message="x").code == "grade_mismatch"
+    with pytest.raises(pydantic.ValidationError):
+        Finding(code="no_such_check", message="x")
 
 
 # --- the checker itself, on a tiny synthetic tree ---------------------------------------

@@ -23,7 +23,8 @@ from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
 from pipeline.normalize.text import clean_label, compiled, normalize_text
 from pipeline.normalize.wareki import parse_fiscal_year
-from schemas.records import BBox, Extraction, Finding, ProgressRow
+from schemas.records import Extraction, Finding, ProgressRow
+from schemas.types import BBox
 
 ROLES = ("target", "actual", "grade")
 FIELDS = ("direction", "measure", "project", "metric", "unit", "page_ref", "implementer")

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 from pipeline.normalize.wareki import PERIOD_WORD, is_period_header
+from schemas.types import BBox
 
-BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.layout.model import (BBox, Cell, CorruptPdfError, EncryptedPdfError,  # noqa: F401 (the reader's types)
+from extractors.layout.model import (Cell, CorruptPdfError, EncryptedPdfError,  # noqa: F401 (the reader's types)
                                      LayoutSettings, Line, Page, PdfLayout, PdfLayoutError, Table, Word, per_layout)
 
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
-from extractors.layout.model import BBox, Cell, LayoutSettings, Table, Word
+from extractors.layout.model import Cell, LayoutSettings, Table, Word
+from schemas.types import BBox
 
 
 @dataclass(frozen=True)

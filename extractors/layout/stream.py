@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from extractors.layout.model import BBox, LayoutSettings, Table, Word
+from extractors.layout.model import LayoutSettings, Table, Word
 from extractors.layout.rulings import build_table, grid_is_sane
 from pipeline.normalize.text import compiled
+from schemas.types import BBox
 
 
 # --- stream tables: grids from word positions -----------------------------------

@@ -1,0 +1,31 @@
+"""Plain types shared by every layer, kept free of pydantic so the layout layer can use them.
+
+`BBox` is the one box type of layouts and records; `FindingCode` lists every code a
+Finding may carry (a new check adds its code here, so `findings.code` stays a known set).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, origin top-left
+
+FindingCode = Literal[
+    # any kind
+    "extraction_error",               # one part of an extractor raised; the document is partial
+    "unknown_document_kind",          # no extractor recognised the file
+    "pages_need_ocr",                 # scanned pages and no OCR available
+    "ocr_pages",                      # pages read by OCR (values less certain)
+    # business development plans
+    "overview_not_found",
+    "period_unreadable",
+    "invalid_corporate_number",
+    "invalid_local_gov_code",
+    "budget_sum_mismatch",
+    "period_budget_years_mismatch",
+    "section_number_skipped",
+    "targets_not_found",
+    "target_table_without_years",
+    # progress reports
+    "progress_table_not_found",
+    "grade_mismatch",
+]
