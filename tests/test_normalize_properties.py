@@ -16,7 +16,7 @@ _TEXT = st.one_of(st.text(), st.text(alphabet=_ALPHABET, max_size=40))
 
 _STR_FUNCTIONS = [
     text.normalize_text, text.collapse_spaced_digits, text.clean_label, text.circled_to_int,
-    text.roman_to_int, text.kanji_to_int,
+    text.roman_to_int, text.roman_value, text.compact_text, text.kanji_to_int, wareki.is_period_header,
     wareki.parse_year, wareki.parse_fiscal_year, wareki.era_of, wareki.fiscal_years_of_headers, wareki.parse_date, wareki.parse_period, wareki.check_date,
     numbers.parse_quantity, numbers.is_null_marker, numbers.table_unit, numbers.yen_factor,
     ditto.is_ditto, ditto.fill_down_dittos,
@@ -90,3 +90,23 @@ def test_local_gov_code_rejects_single_digit_changes(code):
     assert identifiers.valid_local_gov_code(code)
     for _, _, _, changed in _single_digit_changes(code):
         assert not identifiers.valid_local_gov_code(changed), changed
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(s=_TEXT)
+def test_compact_text_has_no_whitespace(s):
+    out = text.compact_text(s)
+    assert not any(ch.isspace() for ch in out)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)))
+def test_fiscal_year_of_runs_april_to_march(day):
+    fy = wareki.fiscal_year_of(day)
+    assert date(fy, 4, 1) <= day <= date(fy + 1, 3, 31)
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+def test_roman_value_reads_both_spellings(n):
+    latin = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][n - 1]
+    assert text.roman_value(latin) == text.roman_value(chr(0x2160 + n - 1)) == n

@@ -21,7 +21,7 @@ from extractors.layout.model import PdfLayout, Table
 from extractors.layout.workbook import Sheet, WorkbookLayout, is_percent_format
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
-from pipeline.normalize.text import clean_label, compiled, normalize_text
+from pipeline.normalize.text import clean_label, compact_text, compiled, normalize_text
 from pipeline.normalize.wareki import parse_fiscal_year
 from schemas.records import Extraction, Finding, ProgressRow
 from schemas.types import BBox
@@ -196,7 +196,7 @@ def header_role(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> tup
     The role word must start or end the text and the rest must be only a fiscal year,
     so `目標とする姿(令和8年度)` is not a target column.
     """
-    text = normalize_text(text).replace(" ", "")
+    text = compact_text(text)
     for role, pattern in settings.role_patterns:
         for match in (compiled(f"(?:{pattern})").match(text), compiled(f"(?:{pattern})$").search(text)):
             if not match:
@@ -395,7 +395,7 @@ def split_project(text: str, settings: ProgressSettings = DEFAULT_SETTINGS) -> P
 
 def _page_ref(text: str | None) -> str | None:
     """`P.33`, `p33`, `33` → `P.33`."""
-    text = normalize_text(text or "").replace(" ", "")
+    text = compact_text(text)
     text = re.sub(r"^[Pp]\.?", "", text)
     return f"P.{text}" if text else None
 

@@ -20,7 +20,7 @@ from extractors.base import register
 from extractors.layout.model import PdfLayout
 from extractors.readers.plan_sections import SectionSettings, find_sections, heading_positions
 from extractors.readers.target_tables import TargetSettings, find_targets, read_header
-from pipeline.normalize.text import clean_label, compiled, normalize_text
+from pipeline.normalize.text import clean_label, compact_text, compiled
 from schemas.records import Extraction, Finding, Section, Target
 
 
@@ -118,7 +118,7 @@ class PromotionPlanExtractor:
                 hits += bool(project_header.search(_label(top.text if top else "")))
         if not hits:
             return 0.0
-        opening = normalize_text(" ".join(page.text for page in layout.pages[:2])).replace(" ", "")
+        opening = compact_text(" ".join(page.text for page in layout.pages[:2]))
         return 0.3 if "経営発達支援計画" in opening else 0.85
 
     def extract(self, layout: object) -> Extraction:

@@ -36,11 +36,10 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from extractors.layout.model import Line, PdfLayout, per_layout
-from pipeline.normalize.text import circled_to_int, compiled, normalize_text
+from pipeline.normalize.text import circled_to_int, compiled, normalize_text, roman_value
 from schemas.records import Finding, Section
 
-ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
-LATIN_ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"  # a part number is written back as one of these
 
 # Heading kinds, outermost first; the rank orders them in the tree.
 PART, ITEM, PAREN, CIRCLED = "part", "item", "paren", "circled"
@@ -164,14 +163,6 @@ def _is_continuation(lines: list[ScopedLine], i: int, geo: Geometry, settings: S
     return full and not closed
 
 
-def _roman_value(s: str) -> int | None:
-    if s in ROMAN:
-        return ROMAN.index(s) + 1
-    if s in LATIN_ROMAN:
-        return LATIN_ROMAN.index(s) + 1
-    return None
-
-
 def heading_candidates(lines: list[ScopedLine], geo: Geometry,
                        settings: SectionSettings = SectionSettings()) -> list[Candidate]:
     patterns = {PART: settings.part_pattern, ITEM: settings.item_pattern,
@@ -202,7 +193,7 @@ def heading_candidates(lines: list[ScopedLine], geo: Geometry,
                     n = int(m["chapter"])
                     out.append(Candidate(PART, (n, 0), f"第{n}章", title, i))
                     break
-                n = _roman_value(m["no"])
+                n = roman_value(m["no"])
                 if n is None:
                     continue
                 out.append(Candidate(PART, (n, 0), ROMAN[n - 1], title, i))

@@ -27,7 +27,7 @@ from extractors.layout.model import Cell, Line, PdfLayout, Table, Word
 from extractors.readers.plan_sections import SectionSettings, heading_positions
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import parse_quantity
-from pipeline.normalize.text import clean_label, compiled, normalize_text
+from pipeline.normalize.text import clean_label, compact_text, compiled, normalize_text
 from pipeline.normalize.wareki import BARE_YEAR_ERAS, BARE_YEAR_HEADER, BASELINE_HEADER, parse_fiscal_year
 from schemas.records import Finding, Section, Target
 
@@ -85,7 +85,7 @@ def period_of(text: str, settings: TargetSettings = TargetSettings(),
     without its era (`29年度`, pre-2019 plans) takes the era that puts it nearest
     `anchor_year` (the plan's first fiscal year); without an anchor it is no period.
     """
-    t = normalize_text(text or "").replace(" ", "")  # normalize_text leaves single spaces only
+    t = compact_text(text)
     if not t:
         return None
     baseline = compiled(settings.baseline_header).search(t) is not None

@@ -199,6 +199,16 @@ def _clean_label_cached(s: str) -> str:
     return out
 
 
+def compact_text(s: str) -> str:
+    """normalize_text without any space: the form labels and header cells are compared in
+    (PDF layout puts spaces inside words: `令 和 ６ 年 度`, `現　行`).
+
+    >>> compact_text("令 和 ６ 年 度"), compact_text(None)
+    ('令和6年度', '')
+    """
+    return normalize_text(s).replace(" ", "")  # normalize_text leaves single spaces only
+
+
 def circled_to_int(ch: str) -> int | None:
     """Value of a circled or parenthesised number, else None.
 
@@ -215,6 +225,20 @@ def roman_to_int(ch: str) -> int | None:
     (3, 4, None)
     """
     return _char_in_ranges(ch, _ROMAN_RANGES)
+
+
+_LATIN_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def roman_value(s: str) -> int | None:
+    """Value of a Roman part number written as one character (Ⅲ) or in Latin letters (III), else None.
+
+    >>> roman_value("Ⅲ"), roman_value("III"), roman_value("IX"), roman_value("IIII")
+    (3, 3, 9, None)
+    """
+    if isinstance(s, str) and s in _LATIN_ROMAN:
+        return _LATIN_ROMAN.index(s) + 1
+    return roman_to_int(s)
 
 
 def _char_in_ranges(ch: str, ranges: tuple[tuple[int, int, int], ...]) -> int | None:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.normalize.text import collapse_spaced_digits, kanji_to_int, normalize_text
+from pipeline.normalize.text import collapse_spaced_digits, compact_text, kanji_to_int, normalize_text
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,10 @@ _MIN_YEAR, _MAX_YEAR = 1868, 2200
 _KANJI_NUM = "[〇一二三四五六七八九十百]+"
 # Era + year number. The letter forms need a boundary so that "5M" or
 # "ABC10" are not read as eras; the year must not run into more digits.
-_ERA = r"(?P<era>令和|平成|昭和|大正|明治|(?<![A-Za-z])[RHSTM](?![a-z]))"
+# Era names and letters come from ERAS only (newest first: no name is a prefix of another anyway).
+_ERA_ALTERNATIVES = ("|".join(e.name for e in reversed(ERAS))
+                     + "|(?<![A-Za-z])[" + "".join(e.letter for e in reversed(ERAS)) + "](?![a-z])")
+_ERA = rf"(?P<era>{_ERA_ALTERNATIVES})"
 _ERA_NUM = rf"(?P<num>元|\d{{1,2}}(?!\d)|{_KANJI_NUM})"
 _ERA_YEAR = re.compile(rf"{_ERA}\.?\s*{_ERA_NUM}\s*(?P<suffix>年度|年)?")
 _WEST_YEAR = re.compile(r"(?<!\d)(?P<year>\d{4})\s*(?P<suffix>年度|年)")
@@ -57,7 +60,7 @@ _NUMERAL = rf"(?:\d{{1,2}}|{_KANJI_NUM})"
 # separator form ("2023/04/01", "R5.4.1"). The year part is optional so that
 # the end of "令和5年4月1日～8年3月31日" can borrow the start's era.
 _DATE = re.compile(
-    rf"(?:(?P<era>令和|平成|昭和|大正|明治|(?<![A-Za-z])[RHSTM](?![a-z]))\.?\s*)?"
+    rf"(?:{_ERA}\.?\s*)?"
     rf"(?P<year>元|\d{{1,4}}|{_KANJI_NUM})"
     rf"(?:\s*年\s*(?P<m1>{_NUMERAL})\s*月(?:\s*(?P<d1>{_NUMERAL})\s*日)?"
     rf"|\s*(?P<sep>[/.\-])\s*(?P<m2>\d{{1,2}})(?:\s*(?P=sep)\s*(?P<d2>\d{{1,2}}))?(?!\d))"
@@ -146,13 +149,25 @@ def parse_fiscal_year(s: str, era: str | None = None) -> int | None:
             return year
     d = _first_date_match(t)
     if d is not None and d[2] is not None and d[3] is not None:
-        year, month = d[1], d[2]
-        return year if month >= 4 else year - 1
+        return _fiscal_year(d[1], d[2])
     found = parse_year(t)
     if found is None and era in _BY_NAME:
         bare = _BARE_FISCAL.search(t)
         found = _era_to_western(era, bare["num"]) if bare else None
     return found
+
+
+def _fiscal_year(year: int, month: int) -> int:
+    return year if month >= 4 else year - 1  # the Japanese fiscal year starts on 1 April
+
+
+def fiscal_year_of(day: date) -> int:
+    """The fiscal year (April to March) a date falls in.
+
+    >>> fiscal_year_of(date(2024, 3, 31)), fiscal_year_of(date(2024, 4, 1))
+    (2023, 2024)
+    """
+    return _fiscal_year(day.year, day.month)
 
 
 def era_of(s: str) -> str | None:
@@ -210,7 +225,7 @@ def is_period_header(text: str) -> bool:
     """
     if not isinstance(text, str) or not _PERIOD_HINT.search(text):
         return False
-    t = normalize_text(text).replace(" ", "")  # normalize_text leaves single spaces only
+    t = compact_text(text)
     return bool(t) and (_BASELINE_HEADER.search(t) is not None or parse_fiscal_year(t) is not None
                         or _BARE_YEAR_HEADER.fullmatch(t) is not None)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from extractors.base import register
 from extractors.kinds.business_plan.budget import find_budget_table, read_budget, read_funding_sources
-from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, appendix_pages, compact, fiscal_year_of
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, appendix_pages
 from extractors.kinds.business_plan.contacts import read_contacts
 from extractors.kinds.business_plan.findings import budget_findings
 from extractors.kinds.business_plan.overview import Overview, read_overview, read_plan
@@ -30,6 +30,8 @@ from extractors.kinds.business_plan.partners import read_partners
 from extractors.layout.model import PdfLayout
 from extractors.readers.plan_sections import find_sections, section_findings
 from extractors.readers.target_tables import find_targets
+from pipeline.normalize.text import compact_text
+from pipeline.normalize.wareki import fiscal_year_of
 from schemas.records import Extraction, Finding
 
 
@@ -49,7 +51,7 @@ class BusinessPlanExtractor:
     def detect(self, layout: object) -> float:
         if not isinstance(layout, PdfLayout) or not layout.pages:
             return 0.0
-        head = compact("\n".join(p.text for p in layout.pages[:2]))
+        head = compact_text("\n".join(p.text for p in layout.pages[:2]))
         score = 0.0
         if "経営発達支援計画" in head:
             score += 0.6

@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from extractors.kinds.business_plan.common import (DEFAULT, PlanSettings, compact, digit_runs, fiscal_year_of, item_label,
-                                               layout_pages, split_outside_brackets)
+from extractors.kinds.business_plan.common import (DEFAULT, PlanSettings, digit_runs, item_label, layout_pages,
+                                               split_outside_brackets)
 from extractors.layout.model import Cell, Line, PdfLayout, Table
 from pipeline.normalize.ditto import fill_down_dittos, is_ditto
 from pipeline.normalize.numbers import parse_quantity, table_unit, yen_factor
-from pipeline.normalize.text import clean_label, compiled, normalize_text
-from pipeline.normalize.wareki import parse_fiscal_year
+from pipeline.normalize.text import clean_label, compact_text, compiled, normalize_text
+from pipeline.normalize.wareki import BARE_YEAR_ERAS, fiscal_year_of, parse_fiscal_year
 from schemas.records import Budget, FundingSource
 
 
@@ -39,12 +39,12 @@ def header_years(cells: list[str], period: tuple[dt.date, dt.date] | None = None
     A bare `５年度` names no era: it takes the era of its neighbours or of the 実施期間.
     """
     # Spaces inside a header cell mean nothing (`令 和 ６ 年 度`).
-    years = {i: parse_fiscal_year(compact(t)) for i, t in enumerate(cells) if t.strip()}
+    years = {i: parse_fiscal_year(compact_text(t)) for i, t in enumerate(cells) if t.strip()}
     known = [y for y in years.values() if y]
     for i, y in list(years.items()):
         if y is not None or not digit_runs(cells[i]):
             continue
-        options = [parse_fiscal_year(era + compact(cells[i])) for era in ("令和", "平成")]
+        options = [parse_fiscal_year(era + compact_text(cells[i])) for era in BARE_YEAR_ERAS]
         options = [o for o in options if o]
         anchor = known[0] if known else (fiscal_year_of(period[0]) if period else None)
         if options:
@@ -67,7 +67,7 @@ def find_budget_table(layout: PdfLayout, pages: list[int], period=None,
     for page in order:
         for table in page.tables:
             rows = table.rows_text()
-            if not any(settings.budget_label in compact(t) for row in rows for t in row):
+            if not any(settings.budget_label in compact_text(t) for row in rows for t in row):
                 continue
             for r, row in enumerate(rows):
                 years = header_years(row, period)
@@ -85,8 +85,8 @@ def _continuations(layout: PdfLayout, table: Table, period) -> tuple[Table, ...]
         first = page.tables[0] if page.tables else None
         if (first is None or first.n_cols != table.n_cols
                 or any(len(header_years(row, period)) >= 2 for row in first.rows_text())
-                or any(l.bbox[3] <= first.bbox[1] and compact(l.text) for l in page.lines[:3]
-                       if compiled(DEFAULT.appendix_heading).match(compact(l.text)))):
+                or any(l.bbox[3] <= first.bbox[1] and compact_text(l.text) for l in page.lines[:3]
+                       if compiled(DEFAULT.appendix_heading).match(compact_text(l.text)))):
             break
         out.append(first)
         if len(page.tables) > 1:
@@ -109,14 +109,14 @@ def read_budget(budget: BudgetTable, settings: PlanSettings = DEFAULT) -> list[B
     for (page, row), label in zip(pages_rows, labels):
         if not label:
             continue
-        is_total = any(w in compact(label) for w in settings.total_labels)
+        is_total = any(w in compact_text(label) for w in settings.total_labels)
         left: int | None = None  # amount of the previous year column, for 同左
         for col, year in sorted(budget.year_cols.items()):
             cell = row[col] if col < len(row) else None
             raw = normalize_text(cell.text) if cell else ""
             if is_ditto(raw):
                 amount = above.get(col)
-            elif compact(raw) in settings.same_as_left:
+            elif compact_text(raw) in settings.same_as_left:
                 amount = left
             else:
                 quantity = parse_quantity(raw)
@@ -131,7 +131,7 @@ def read_budget(budget: BudgetTable, settings: PlanSettings = DEFAULT) -> list[B
 
 
 def _is_funding_label(text: str, settings: PlanSettings) -> bool:
-    t = compact(text)
+    t = compact_text(text)
     return t.startswith(settings.funding_label) and len(t) <= len(settings.funding_label) + 6
 
 
@@ -159,7 +159,7 @@ def read_funding_sources(layout: PdfLayout, pages: list[int], settings: PlanSett
         if start is not None:
             body = []
             for t in texts[start + 1:]:
-                if compiled(settings.note_start).match(compact(t)):
+                if compiled(settings.note_start).match(compact_text(t)):
                     break
                 body.append(t)
             return [FundingSource(source=s, page=page.number) for s in split_funding("\n".join(body), settings)]
@@ -171,7 +171,7 @@ def split_funding(text: str, settings: PlanSettings = DEFAULT) -> list[str]:
     pieces = []
     for line in text.splitlines():
         line = normalize_text(line)
-        if compiled(settings.note_start).match(compact(line)):
+        if compiled(settings.note_start).match(compact_text(line)):
             break
         if compiled(settings.bullet_start).match(line):
             pieces.append("\n")

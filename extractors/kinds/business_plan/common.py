@@ -1,12 +1,11 @@
 """Settings and small helpers shared by the parts of the business-plan extractor, and where each 別表 is."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from extractors.layout.model import Cell, PdfLayout, per_layout
-from pipeline.normalize.text import clean_label, collapse_spaced_digits, compiled, normalize_text
+from pipeline.normalize.text import clean_label, collapse_spaced_digits, compact_text, compiled, normalize_text
 
 
 
@@ -51,11 +50,6 @@ DEFAULT = PlanSettings()
 
 # --- small text helpers ----------------------------------------------------------------------------
 
-def compact(text: str) -> str:
-    """normalize_text without any whitespace: for matching labels written spaced (`実 施 期 間`)."""
-    return normalize_text(text or "").replace(" ", "")  # normalize_text leaves single spaces only
-
-
 def cell_text(cell: Cell | None) -> str:
     return cell.text if cell else ""
 
@@ -89,11 +83,6 @@ def digit_runs(text: str) -> list[str]:
     return re.findall(r"\d+", collapse_spaced_digits(normalize_text(text)))
 
 
-def fiscal_year_of(day: dt.date) -> int:
-    """Japanese fiscal year (April–March) of a date."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
 # --- stage: appendix page ranges ---------------------------------------------------------------------
 
 def appendix_pages(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> dict[int, list[int]]:
@@ -108,7 +97,7 @@ def _appendix_pages(layout: PdfLayout, settings: PlanSettings) -> dict[int, list
     starts: list[tuple[int, int]] = []
     for page in layout.pages:
         for line in page.lines:
-            m = heading.match(compact(line.text))
+            m = heading.match(compact_text(line.text))
             if m and (not starts or starts[-1][0] != int(m["no"])):
                 starts.append((int(m["no"]), page.number))
                 break

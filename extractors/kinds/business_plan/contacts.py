@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, compact, layout_pages
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, layout_pages
 from extractors.kinds.business_plan.overview import Overview
 from extractors.layout.model import PdfLayout
 from pipeline.normalize.contacts import (find_labelled_phones, parse_contact_block, parse_email,
                                          parse_postal_code)
-from pipeline.normalize.text import normalize_text
+from pipeline.normalize.text import compact_text, normalize_text
 from schemas.records import Contact
 
 
@@ -16,8 +16,8 @@ from schemas.records import Contact
 # --- stage: contacts (概要 連絡先 + 別表2) ----------------------------------------------------------------
 
 def _org_of(line: str, names: list[str]) -> str | None:
-    text = compact(line)
-    return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(compact(n))), None)
+    text = compact_text(line)
+    return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(compact_text(n))), None)
 
 
 @dataclass
@@ -106,7 +106,7 @@ def merge_contacts(primary: list[Contact], secondary: list[Contact]) -> list[Con
     """One Contact per organisation: the 概要's values first, gaps filled from 別表2."""
     merged: dict[str, Contact] = {}
     for contact in primary + secondary:
-        key = compact(contact.organization or "")
+        key = compact_text(contact.organization or "")
         if key not in merged:
             merged[key] = contact
             continue
@@ -124,6 +124,6 @@ def read_contacts(layout: PdfLayout, overview: Overview, names: list[str], appen
     secondary = []
     for page in layout_pages(layout, appendix2):
         lines = [l.text for l in page.lines]
-        heading = next((i for i, t in enumerate(lines) if settings.contact_heading_word in compact(t)), None)
+        heading = next((i for i, t in enumerate(lines) if settings.contact_heading_word in compact_text(t)), None)
         secondary += contacts_from_lines(lines[heading + 1:] if heading is not None else lines, names, page.number)
     return merge_contacts(primary, secondary)

@@ -1,7 +1,7 @@
 """Checks across parts: budget sums and budget years against the 実施期間."""
 from __future__ import annotations
 
-from extractors.kinds.business_plan.common import fiscal_year_of
+from pipeline.normalize.wareki import fiscal_year_of
 from schemas.records import Budget, Finding, Plan
 
 

@@ -5,11 +5,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, compact, digit_runs
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, digit_runs
 from extractors.layout.model import Line, PdfLayout
 from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, valid_corporate_number,
                                             valid_local_gov_code)
-from pipeline.normalize.text import clean_label, collapse_spaced_digits, compiled, normalize_text
+from pipeline.normalize.text import clean_label, collapse_spaced_digits, compact_text, compiled, normalize_text
 from pipeline.normalize.wareki import parse_period
 from schemas.records import Finding, Plan, PlanMunicipality
 
@@ -34,7 +34,7 @@ class Overview:
 
 
 def _label_key(label: str, settings: PlanSettings) -> str | None:
-    text = compact(label)
+    text = compact_text(label)
     for key, word in (("implementer", settings.implementer_label), ("period", settings.period_label),
                       ("contact", settings.contact_label), ("goals", settings.goals_label)):
         if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
@@ -63,7 +63,7 @@ def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overvi
 def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
     """Fallback for an overview without rulings: a label line starts a field that runs to the next label."""
     for page in layout.pages:
-        if settings.overview_title not in compact(page.text):
+        if settings.overview_title not in compact_text(page.text):
             continue
         fields: dict[str, list[Line]] = {}
         current = None

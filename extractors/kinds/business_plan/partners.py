@@ -1,9 +1,9 @@
 """別表4: label/content rows → Partner records."""
 from __future__ import annotations
 
-from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, compact, layout_pages
+from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, layout_pages
 from extractors.layout.model import PdfLayout
-from pipeline.normalize.text import collapse_spaced_digits, compiled, normalize_text
+from pipeline.normalize.text import collapse_spaced_digits, compact_text, compiled, normalize_text
 from schemas.records import Partner
 
 
@@ -11,7 +11,7 @@ from schemas.records import Partner
 # --- stage: partners (別表4) ------------------------------------------------------------------------------
 
 def _partner_label(text: str, settings: PlanSettings) -> str | None:
-    t = compact(text)
+    t = compact_text(text)
     if "\n" in text.strip() or len(t) > settings.partner_label_max_chars:
         return None
     for kind, words in (("name", settings.partner_name_labels), ("role", settings.partner_role_labels),
@@ -49,7 +49,7 @@ def read_partners(layout: PdfLayout, pages: list[int], settings: PlanSettings = 
                     elif current and cell.text.strip():
                         sections.setdefault(current, []).append(cell.text)
                         page_no = page_no or page.number
-    names = [l for text in sections.get("name", []) for l in text.splitlines() if compact(l)]
+    names = [l for text in sections.get("name", []) for l in text.splitlines() if compact_text(l)]
     content = "\n".join(sections.get("content", [])) or None
     role = "\n".join(sections.get("role", [])) or None
     partners = []
