@@ -219,3 +219,25 @@ def test_per_layout_memo_answers_once_and_keeps_no_document_alive():
     del other
     gc.collect()
     assert gone() is None
+
+
+# --- geometry helpers of the layout model -------------------------------------------------
+
+def test_visual_rows_group_by_y_within_tolerance_and_order_left_to_right():
+    from extractors.layout.model import Word, visual_rows
+
+    words = [Word("b", (50, 10, 60, 20), 1), Word("a", (10, 11, 20, 21), 1), Word("c", (10, 30, 20, 40), 1),
+             Word("d", (30, 33.5, 40, 43.5), 1)]
+    top = lambda w: w.bbox[1]  # noqa: E731
+    assert [[w.text for w in row] for row in visual_rows(words, top, 2.0)] == [["a", "b"], ["c"], ["d"]]
+    assert [[w.text for w in row] for row in visual_rows(words, top, lambda w: 4.0)] == [["a", "b"], ["c", "d"]]
+
+
+def test_centre_in_and_box_within():
+    from extractors.layout.model import box_within, centre_in
+
+    cell = (0, 0, 100, 20)
+    assert centre_in((80, 5, 115, 15), cell)          # sticks out, centre (97.5) inside
+    assert not centre_in((95, 5, 130, 15), cell)      # centre at 112.5
+    assert not box_within((90, 5, 130, 15), cell)
+    assert box_within((-0.5, 0, 100.5, 20), cell, slack=1.0) and not box_within((-0.5, 0, 100, 20), cell)

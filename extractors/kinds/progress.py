@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from extractors.base import register
 from extractors.readers.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
-from extractors.layout.model import PdfLayout, Table
+from extractors.layout.model import PdfLayout, Table, visual_rows
 from extractors.layout.workbook import Sheet, WorkbookLayout, is_percent_format
 from pipeline.normalize.ditto import is_ditto, resolve_ditto
 from pipeline.normalize.numbers import is_null_marker, parse_quantity
@@ -130,15 +130,8 @@ def layout_lines(layout: object) -> Iterator[str]:
 def _visual_rows(lines, tolerance: float = 2.0) -> Iterator[str]:
     """Lines sharing a baseline band joined left to right: a legend's grade letter and its
     description are separate text lines when they sit in separate (unruled) cells."""
-    rows: list[list] = []
-    for line in sorted(lines, key=lambda ln: (ln.bbox[1], ln.bbox[0])):
-        if rows and abs(rows[-1][0].bbox[1] - line.bbox[1]) <= tolerance:
-            rows[-1].append(line)
-        else:
-            rows.append([line])
-    for row in rows:
-        if len(row) > 1:
-            yield " ".join(ln.text for ln in sorted(row, key=lambda ln: ln.bbox[0]))
+    rows = visual_rows(lines, lambda ln: ln.bbox[1], tolerance, order=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    yield from (" ".join(ln.text for ln in row) for row in rows if len(row) > 1)
 
 
 def _text(cell: GridCell | None) -> str:

@@ -9,7 +9,7 @@ import functools
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from pipeline.normalize.wareki import PERIOD_WORD, is_period_header
 from schemas.types import BBox
@@ -155,3 +155,39 @@ class LayoutSettings:
     stream_period_word: str = PERIOD_WORD                         # the cheap gate, on raw words
     stream_is_period: Callable[[str], bool] = is_period_header    # the test, on a cell's text
     ocr: bool = True  # read scanned pages with Tesseract when it is installed
+
+
+# --- geometry shared by every reader of a layout ------------------------------------------
+
+def centre_in(box: BBox, outer: BBox) -> bool:
+    """Whether the centre of box lies in outer (sides included): a word belongs to the cell
+    or table its centre is in, whatever its edges do."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return outer[0] <= cx <= outer[2] and outer[1] <= cy <= outer[3]
+
+
+def box_within(inner: BBox, outer: BBox, slack: float = 0.0) -> bool:
+    """Whether inner lies wholly in outer, give or take slack points on every side."""
+    return (inner[0] >= outer[0] - slack and inner[2] <= outer[2] + slack
+            and inner[1] >= outer[1] - slack and inner[3] <= outer[3] + slack)
+
+
+def visual_rows(items: Sequence, y: Callable[[object], float],
+                tolerance: float | Callable[[object], float], order: Callable | None = None) -> list[list]:
+    """Items (anything with a bbox) in rows, top to bottom, each row left to right.
+
+    An item joins the current row when its `y` is within `tolerance` (a number, or a
+    function of the item) of the row's first item; readers choose which y (top, centre).
+    Items are taken in `order` (default: by y).
+    """
+    close = tolerance if callable(tolerance) else (lambda _item: tolerance)
+    rows: list[list] = []
+    anchor = 0.0
+    for item in sorted(items, key=order or y):
+        at = y(item)
+        if rows and abs(at - anchor) <= close(item):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+            anchor = at
+    return [sorted(row, key=lambda item: item.bbox[0]) for row in rows]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Iterable, Sequence
 
-from extractors.layout.model import Cell, LayoutSettings, Table, Word
+from extractors.layout.model import Cell, LayoutSettings, Table, Word, visual_rows
 from schemas.types import BBox
 
 
@@ -243,14 +243,12 @@ def cell_text(words: Sequence[Word], y_tolerance: float) -> str:
     """Words of one cell as lines (top to bottom), words of a line left to right."""
     if len(words) < 2:  # most cells: nothing to order
         return words[0].text if words else ""
-    lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: ((w.bbox[1] + w.bbox[3]) / 2, w.bbox[0])):
-        centre = (word.bbox[1] + word.bbox[3]) / 2
-        if lines and abs(centre - (lines[-1][0].bbox[1] + lines[-1][0].bbox[3]) / 2) <= y_tolerance:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    return "\n".join(" ".join(w.text for w in sorted(line, key=lambda w: w.bbox[0])) for line in lines)
+    lines = visual_rows(words, _centre_y, y_tolerance, order=lambda w: (_centre_y(w), w.bbox[0]))
+    return "\n".join(" ".join(w.text for w in line) for line in lines)
+
+
+def _centre_y(word: Word) -> float:
+    return (word.bbox[1] + word.bbox[3]) / 2
 
 
 def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from extractors.layout.model import LayoutSettings, Table, Word
+from extractors.layout.model import LayoutSettings, Table, Word, centre_in
+from extractors.layout.model import visual_rows as visual_rows_of
 from extractors.layout.rulings import build_table, grid_is_sane
 from pipeline.normalize.text import compiled
 from schemas.types import BBox
@@ -52,8 +53,7 @@ def _centre_y(word: Word) -> float:
 
 
 def _inside(word: Word, boxes: Sequence[BBox]) -> bool:
-    cx, cy = (word.bbox[0] + word.bbox[2]) / 2, _centre_y(word)
-    return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+    return any(centre_in(word.bbox, b) for b in boxes)
 
 
 def visual_rows(words: Sequence[Word], settings: LayoutSettings) -> list[list[Word]]:
@@ -61,16 +61,7 @@ def visual_rows(words: Sequence[Word], settings: LayoutSettings) -> list[list[Wo
 
     Not pymupdf's lines: the cells of one table row are often separate lines or blocks.
     """
-    rows: list[list[Word]] = []
-    anchor = 0.0
-    for word in sorted(words, key=_centre_y):
-        cy = _centre_y(word)
-        if rows and cy - anchor <= max(settings.line_y_tolerance, _height(word) / 2):
-            rows[-1].append(word)
-        else:
-            rows.append([word])
-            anchor = cy
-    return [sorted(row, key=lambda w: w.bbox[0]) for row in rows]
+    return visual_rows_of(words, _centre_y, lambda w: max(settings.line_y_tolerance, _height(w) / 2))
 
 
 def chunks_of(row: Sequence[Word], settings: LayoutSettings) -> list[Chunk]:

@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import median
 
-from extractors.layout.model import Line, PdfLayout, per_layout
+from extractors.layout.model import Line, PdfLayout, box_within, per_layout
 from pipeline.normalize.text import circled_to_int, compiled, normalize_text, roman_value
 from schemas.records import Finding, Section
 
@@ -105,11 +105,6 @@ class Candidate:
 
 # ---------------------------------------------------------------- stage 1: lines in scope
 
-def _inside(inner, outer, slack: float = 1.0) -> bool:
-    return (inner[0] >= outer[0] - slack and inner[2] <= outer[2] + slack
-            and inner[1] >= outer[1] - slack and inner[3] <= outer[3] + slack)
-
-
 def scoped_lines(layout: PdfLayout, settings: SectionSettings = SectionSettings()) -> list[ScopedLine]:
     """Lines in reading order between the scope markers, page numbers dropped."""
     return list(_scoped_lines(layout, settings))
@@ -126,7 +121,8 @@ def _scoped_lines(layout: PdfLayout, settings: SectionSettings) -> tuple[ScopedL
             text = normalize_text(line.text)
             if not text or page_number.match(text):
                 continue
-            out.append(ScopedLine(line, text, bool(boxes) and any(_inside(line.bbox, box) for box in boxes)))
+            in_table = bool(boxes) and any(box_within(line.bbox, box, slack=1.0) for box in boxes)
+            out.append(ScopedLine(line, text, in_table))
     start, end = 0, len(out)
     if settings.scope_start:
         scope_start = compiled(settings.scope_start)
