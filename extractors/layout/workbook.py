@@ -1,7 +1,7 @@
 """Spreadsheet layout layer: sheets → cell grid with values, display text, formats, merges.
 
 file → WorkbookLayout (sheets → cells, merged ranges), the spreadsheet twin of
-extractors/pdf_layout.py. Extractors read only this, never openpyxl or calamine, so
+extractors/layout/pdf.py. Extractors read only this, never openpyxl or calamine, so
 .xlsx/.xlsm (openpyxl: number formats and merges), .xls/.ods (python-calamine) and
 CSV (cp932 or UTF-8) all look the same downstream. Rows and columns are 1-based.
 """
