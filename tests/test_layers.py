@@ -139,6 +139,14 @@ def test_no_import_against_the_layer_order():
     assert upward_imports(import_graph(ROOT)) == []
 
 
+def test_the_normalisers_import_nothing_else_of_the_project():
+    graph = import_graph(ROOT)
+    assert "pipeline.normalize.tokenizer" in graph
+    assert {m: sorted(d for d in deps if not d.startswith("pipeline.normalize"))
+            for m, deps in graph.items() if m.startswith("pipeline.normalize")} == {
+        m: [] for m in graph if m.startswith("pipeline.normalize")}
+
+
 def test_every_project_module_has_a_layer():
     assert [m for m in import_graph(ROOT) if rank(m) is None] == []
 
