@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 DocumentKind = Literal["business_development_plan", "promotion_plan", "progress_report", "unknown"]
-DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr"]
+DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr", "skipped"]
 Severity = Literal["error", "warning", "info"]
 BBox = tuple[float, float, float, float]
 
