@@ -90,3 +90,48 @@ def test_local_gov_code_rejects_single_digit_changes(code):
     assert identifiers.valid_local_gov_code(code)
     for _, _, _, changed in _single_digit_changes(code):
         assert not identifiers.valid_local_gov_code(changed), changed
+
+
+# --- phone numbers (issue #17): every common way of writing one gives the same value ----
+
+_DIGIT = st.sampled_from("0123456789")
+
+
+@st.composite
+def _jp_number(draw):
+    """Area code (2-5 digits, leading 0), exchange and 4-digit subscriber: 10 digits."""
+    area = "0" + draw(st.text(_DIGIT, min_size=1, max_size=4))
+    exchange = draw(st.text(_DIGIT, min_size=6 - len(area), max_size=6 - len(area)))
+    subscriber = draw(st.text(_DIGIT, min_size=4, max_size=4))
+    return area, exchange, subscriber
+
+
+_WIDE = str.maketrans("0123456789()-", "０１２３４５６７８９（）－")
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(number=_jp_number(), form=st.sampled_from(["{a}-{b}-{c}", "({a}){b}-{c}", "{a}({b}){c}", "{a} {b} {c}"]),
+       label=st.sampled_from(["TEL ", "FAX ", "TEL：", "電話 "]), wide=st.booleans())
+def test_labelled_phone_forms_agree(number, form, label, wide):
+    a, b, c = number
+    written = label + form.format(a=a, b=b, c=c)
+    if wide:
+        written = written.translate(_WIDE)
+    found = contacts.find_labelled_phones(written)
+    assert found["fax" if label == "FAX " else "tel"] == f"{a}-{b}-{c}"
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(s=_TEXT)
+def test_parse_phone_is_idempotent_and_hyphenated(s):
+    phone = contacts.parse_phone(s)
+    if phone is not None:
+        assert contacts.parse_phone(phone) == phone
+        assert phone.startswith("0") and set(phone) <= set("0123456789-")
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(digits=st.text(_DIGIT, min_size=9, max_size=10))
+def test_unhyphenated_numbers_keep_their_digits(digits):
+    phone = contacts.parse_phone("TEL 0" + digits)
+    assert phone is not None and phone.replace("-", "") == "0" + digits
