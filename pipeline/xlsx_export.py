@@ -28,6 +28,8 @@ EXCEL_MAX_CELL_CHARS = 32_767  # in UTF-16 code units, as Excel counts
 EXCEL_SHEET_NAME_MAX = 31
 LEADING = ("chamber", "file_name")
 PROVENANCE = ("page", "page_start", "page_end", "bbox", "sheet", "cell", "source")
+# Columns kept narrow whatever they hold: a hash, a box of coordinates (the full text is in the cell).
+NARROW = {"doc_id": 14, "bbox": 26}
 # Integers past 2**53 lose digits as an Excel number (a double): those are written as text.
 EXACT_INT = 2 ** 53
 
@@ -255,7 +257,8 @@ def _write_table(workbook, con, name: str, settings: XlsxSettings, formats: _For
                         widths[col] = width + 2
                 row += 1
         for col, width in enumerate(widths):
-            sheet.set_column(col, col, min(settings.max_column_width, width))
+            cap = NARROW.get(columns[col].source, settings.max_column_width)
+            sheet.set_column(col, col, min(cap, width))
         sheet.freeze_panes(1, lead)
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
