@@ -86,10 +86,7 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
         rows.add_row(name, str(n))
     console.print(rows)
     for result in summary.results:
-        if result.status == "skipped":
-            console.print(f"[yellow]skipped[/yellow] {result.source_path}: not a business development plan, "
-                          "promotion plan or progress report")
-        elif result.status not in ("ok", "unchanged"):
+        if result.status not in ("ok", "unchanged"):
             console.print(f"[yellow]{result.status}[/yellow] {result.source_path}: {result.error or 'see findings'}")
     console.print(f"{len(summary.results)} files, {summary.pages} pages extracted in "
                   f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s) → {db}")

@@ -184,10 +184,10 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
     load_extractors()
     chosen = base.choose(layout)
     if chosen is None:
-        finding = Finding(severity="warning", code="unknown_document_kind",
-                          message="not recognised as a business development plan, "
-                                  "promotion plan or progress report")
-        return mark_ocr(Extraction(kind="unknown", status="skipped", pages=pages, findings=[finding]), layout)
+        reason = "not recognised as a business development plan, promotion plan or progress report"
+        finding = Finding(severity="warning", code="unknown_document_kind", message=reason)
+        return mark_ocr(Extraction(kind="unknown", status="skipped", error=reason, pages=pages,
+                                   findings=[finding]), layout)
     try:
         extraction = chosen.extract(layout)
     except Exception as exc:

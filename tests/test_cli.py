@@ -229,7 +229,7 @@ def test_a_file_of_no_known_kind_is_skipped(tmp_path, capsys):
     assert main(["ingest", str(pdf), str(PROGRESS_XLSX), "--db", str(db), "--workers", "0"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"│ skipped\s+│\s+1 │", out) and re.search(r"│ ok\s+│\s+1 │", out)
-    assert f"skipped {pdf}: not a business development plan" in out
+    assert f"skipped {pdf}: not recognised as a business development plan" in out
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select status, kind from documents where file_name = 'minutes.pdf'").fetchone() == (
         "skipped", "unknown")

@@ -354,6 +354,7 @@ def test_fill_down_dittos_chain():
 @pytest.mark.parametrize("raw, expected", [
     ("〒198-8585", "198-8585"), ("〒1988585", "198-8585"), ("〒０７７－００４４", "077-0044"),
     ("〒198-0212 東京都西多摩郡奥多摩町氷川 215 番地 6", "198-0212"), ("077-8601", "077-8601"), ("住所", None),
+    ("〒１９８ー８５８５", "198-8585"), ("〒　１９８８５８５", "198-8585"), ("〒198 - 8585", "198-8585"),
 ])
 def test_parse_postal_code(raw, expected):
     assert parse_postal_code(raw) == expected
