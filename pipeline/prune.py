@@ -52,7 +52,8 @@ def find_gone(con: duckdb.DuckDBPyConnection, roots: Iterable[str] | None = None
               present: set[str] | None = None) -> list[Gone]:
     """Documents whose file no longer exists (under `roots`, when given, as the paths were
     given to `shoko ingest`); `present` lists paths known to exist (just walked)."""
-    roots = [store.readable_text(str(r)) for r in roots] if roots else None
+    # Path() spells a root the way ingest stored the paths under it ("./a/" -> "a")
+    roots = [store.readable_text(str(Path(r))) for r in roots] if roots else None
     present = present or set()
     gone = []
     for doc_id, source_path, kind, status in con.execute(

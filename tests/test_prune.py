@@ -70,7 +70,7 @@ def test_ingest_prune_deletes_only_under_the_walked_paths(folders, capsys):
     (b / PROGRESS_PDF.name).unlink()
     (b / "keep.txt").write_text("the folder stays")
     capsys.readouterr()
-    assert main(["ingest", str(a), "--prune", "--db", str(db), "--workers", "0"]) == 0
+    assert main(["ingest", str(a) + "/", "--prune", "--db", str(db), "--workers", "0"]) == 0
     out = capsys.readouterr().out
     assert f"deleted: {a / PROGRESS_XLSX.name}" in out
     assert rows_of(db, PROGRESS_XLSX.name) == 0
