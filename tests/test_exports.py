@@ -233,7 +233,7 @@ def test_row_chunks_cover_every_row():
 
 
 def test_small_limits_split_sheets_and_long_text(con, tmp_path):
-    settings = xlsx_export.XlsxSettings(max_rows=40, max_cell_chars=200)
+    settings = xlsx_export.XlsxSettings(max_rows=40, max_cell_chars=5000)
     path = xlsx_export.export_xlsx(con, tmp_path, ["targets", "sections"], settings)
     workbook = openpyxl.load_workbook(path)
     n_targets = _count(con, "targets")
