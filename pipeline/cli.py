@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -385,6 +386,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"shoko: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `shoko query … | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except KeyboardInterrupt:
         print("shoko: interrupted; documents loaded so far are complete, run again to finish",
               file=sys.stderr)

@@ -171,3 +171,10 @@ def test_no_sql_and_both_sources_are_usage_errors(db, tmp_path, capsys):
     (tmp_path / "a.sql").write_text("select 1")
     assert main(["query", "select 1", "--file", str(tmp_path / "a.sql"), "--db", str(db)]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(db):
+    done = subprocess.run(f"'{SHOKO}' query 'select * from range(200000)' --format csv --db '{db}' | head -n 2",
+                          shell=True, capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines() == ["range", "0"]
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr
