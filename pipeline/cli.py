@@ -114,7 +114,7 @@ def cmd_ingest(args) -> int:
 def prune_and_report(db: Path, roots, present, yes: bool, console: Console) -> list:
     from pipeline import prune
 
-    con = store.connect(db)
+    con = store.connect(db, read_only=not yes)  # a dry run changes nothing, not even the schema
     try:
         gone = prune.find_gone(con, roots=roots, present=present)
         if yes:
