@@ -250,3 +250,24 @@ def test_small_limits_split_sheets_and_long_text(con, tmp_path):
     header = [c.value for c in sheet[3]]
     notes = {r[0]: r[header.index("notes")] for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert "split over" in notes["targets"] and "body (2)" in notes["sections"]
+
+
+def test_every_formula_prefix_and_control_character_stays_exact_text(tmp_path):
+    texts = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=2+2", "\r=3+3", "a\r\nb", "=HYPERLINK(\"http://x\",\"click\")",
+             "_x000D_ literal", "x\x07bell"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (s VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[t] for t in texts])
+    path = xlsx_export.export_xlsx(con, tmp_path / "t.xlsx", ["t"])
+    sheet = openpyxl.load_workbook(path)["t"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" for c in cells)
+    # Control characters are stored as the spec's _xHHHH_ escapes, which Excel and calamine
+    # decode; openpyxl leaves them escaped, so it is compared on the other texts only.
+    plain = [t for t in texts if not any(ch in t for ch in "\r\x07")]
+    assert [c.value for c in cells if c.value in plain] == plain
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("t").to_python()
+    assert [r[0] for r in rows[1:]] == texts
+    assert [c.quotePrefix for c in cells] == [t.startswith(exports.FORMULA_PREFIXES) for t in texts]
