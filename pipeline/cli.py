@@ -167,7 +167,10 @@ def cmd_export(args) -> int:
     options = exports.ExportOptions(format=args.format, bom=args.bom, escape_formulas=args.escape_formulas)
     con = store.connect(args.db, read_only=True)
     try:
-        written = exports.export(con, args.out, options, progress=lambda path: print(path, flush=True))
+        written = exports.export(
+            con, args.out, options, progress=lambda path: print(path, flush=True),
+            on_sheet=lambda e: print(f"xlsx: {e['table']}: {e['rows']} rows → {e['sheets']}"
+                                     + (f" ({e['notes']})" if e["notes"] else ""), file=sys.stderr, flush=True))
     finally:
         con.close()
     if not written:

@@ -98,8 +98,10 @@ def write_csv(con: duckdb.DuckDBPyConnection, name: str, target: Path, bom: bool
 
 
 def export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, options: ExportOptions = ExportOptions(),
-           names: list[str] | None = None, progress: Callable[[Path], None] = lambda path: None) -> list[Path]:
-    """Write every table and view (or `names`) into `out_dir`; returns the files written."""
+           names: list[str] | None = None, progress: Callable[[Path], None] = lambda path: None,
+           on_sheet: Callable[[dict], None] = lambda entry: None) -> list[Path]:
+    """Write every table and view (or `names`) into `out_dir`; returns the files written.
+    `progress` hears each file when it is complete, `on_sheet` each workbook table."""
     if options.format not in FORMATS:
         raise ValueError(f"unknown export format {options.format!r} (one of {', '.join(FORMATS)})")
     out = Path(out_dir)
@@ -109,7 +111,7 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: str | Path, options: ExportO
     if options.format == "xlsx":
         from pipeline.xlsx_export import export_xlsx
 
-        written = [export_xlsx(con, out, names)]
+        written = [export_xlsx(con, out, names, on_sheet=on_sheet)]
         progress(written[0])
         return written
     written = []

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -276,8 +277,10 @@ def _write_table(workbook, con, name: str, settings: XlsxSettings, formats: _For
 
 
 def export_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, names: list[str],
-                settings: XlsxSettings = XlsxSettings()) -> Path:
-    """Write every named table/view to one workbook; `out` is a folder or a .xlsx path."""
+                settings: XlsxSettings = XlsxSettings(),
+                on_sheet: Callable[[dict], None] = lambda entry: None) -> Path:
+    """Write every named table/view to one workbook; `out` is a folder or a .xlsx path.
+    `on_sheet` hears each table's entry of the contents sheet as it is written."""
     import xlsxwriter
 
     target = Path(out)
@@ -291,8 +294,10 @@ def export_xlsx(con: duckdb.DuckDBPyConnection, out: str | Path, names: list[str
         formats = _Formats(workbook)
         contents = workbook.add_worksheet("contents")
         used_sheets, used_tables = {"contents"}, {"t_contents"}
-        summary = [_write_table(workbook, con, name, settings, formats, used_sheets, used_tables)
-                   for name in names]
+        summary = []
+        for name in names:
+            summary.append(_write_table(workbook, con, name, settings, formats, used_sheets, used_tables))
+            on_sheet(summary[-1])
         contents.write_string(0, 0, "shoko export", formats.title)
         header = ["table", "rows", "sheets", "notes"]
         contents.add_table(2, 0, 2 + max(1, len(summary)), len(header) - 1, {
