@@ -15,7 +15,6 @@ import decimal
 import json
 import math
 import sys
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import Iterable, TextIO
@@ -152,8 +151,10 @@ def jsonable(value):
 
 
 def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
-               for ch in text)
+    """Terminal cells a text takes (wide Japanese characters 2), as rich measures them."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def escape_formula(text: str | None) -> str | None:
@@ -225,7 +226,10 @@ def write_markdown(out: TextIO, columns: list[str], rows: list[tuple]) -> None:
 
 def write_plain(out: TextIO, columns: list[str], types: list[str], rows: list[tuple]) -> None:
     """Aligned columns at full width (for pipes, files, `less -S`): nothing is cut or wrapped;
-    line breaks inside a value are shown as ⏎ so each row stays one line."""
+    line breaks inside a value are shown as ⏎ so each row stays one line.
+
+    Written here rather than with rich: rich lays a table out to a console width and
+    wraps or cuts what does not fit, which is what a pipe must never get."""
     def text(value: str | None) -> str:
         return NULL if value is None else value.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
 

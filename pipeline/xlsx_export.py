@@ -49,7 +49,9 @@ class XlsxSettings:
 # --- small pure helpers (tested directly) ----------------------------------------------
 
 def display_width(text: str) -> int:
-    """Width in Excel character units: East Asian wide, full-width and ambiguous count 2."""
+    """Width in Excel character units: East Asian wide, full-width and ambiguous count 2.
+    (Terminal measures such as rich's count ambiguous characters as 1; Japanese fonts in
+    Excel draw them full-width, so `▸` or `①` need two units there.)"""
     widest = 0
     for line in str(text).splitlines() or [""]:
         widest = max(widest, sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line))
