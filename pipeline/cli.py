@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,12 +17,15 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 from rich.table import Table as RichTable
 
 from pipeline import ingest as ingest_mod
-from pipeline import store
+from pipeline import locate, store
 from pipeline.extract import Limits
 
-EPILOG = """exit status: 0 = every file ok, unchanged or a duplicate; 1 = a file failed, is partial or
-needs OCR (see the summary and the documents/findings tables); 2 = usage error or
-the database is locked by another process."""
+EPILOG = """exit status: 0 = every file ok, skipped, unchanged or a duplicate; 1 = a file failed, is
+partial or needs OCR (see the summary and the documents/findings tables); 2 = usage error or
+the database is locked by another process.
+
+database: --db FILE, else $SHOKO_DB, else data/processed/plans.duckdb in the current folder
+or the nearest parent folder that has one, else a new one in the current folder (ingest)."""
 
 
 # --- ingest ---------------------------------------------------------------------------
@@ -94,47 +98,83 @@ def cmd_ingest(args) -> int:
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages)
     options = ingest_mod.IngestOptions(db=Path(args.db), workers=args.workers, force=args.force,
                                        timeout_s=args.timeout, debug=args.debug, limits=limits)
+    if not Path(args.db).exists():
+        print(f"shoko: creating a new database at {args.db}", file=sys.stderr)
     with IngestReporter(Console(stderr=True)) as reporter:
         summary = ingest_mod.ingest(args.paths, options, reporter)
     print_summary(console, summary, Path(args.db))
+    if args.prune:
+        walked = {r.source_path for r in summary.results}
+        prune_and_report(Path(args.db), roots=args.paths, present=walked, yes=True, console=console)
     return summary.exit_code
+
+
+# --- prune ----------------------------------------------------------------------------
+
+def prune_and_report(db: Path, roots, present, yes: bool, console: Console) -> list:
+    from pipeline import prune
+
+    con = store.connect(db, read_only=not yes)  # a dry run changes nothing, not even the schema
+    try:
+        gone = prune.find_gone(con, roots=roots, present=present)
+        if yes:
+            prune.delete(con, gone)
+    finally:
+        con.close()
+    verb = "deleted" if yes else "would delete"
+    for g in gone:
+        console.print(f"{verb}: {g.source_path} ({g.kind}, {g.rows} rows)", highlight=False)
+    if not gone:
+        console.print("prune: every document's source file exists", highlight=False)
+    elif yes:
+        console.print(f"prune: deleted {len(gone)} documents whose files are gone "
+                      f"({sum(g.rows for g in gone)} rows)", highlight=False)
+    else:
+        console.print(f"prune: {len(gone)} documents whose files are gone; run again with --yes "
+                      "to delete them", highlight=False)
+    return gone
+
+
+def cmd_prune(args) -> int:
+    prune_and_report(Path(args.db), roots=args.paths or None, present=None, yes=args.yes,
+                     console=Console(soft_wrap=True))
+    return 0
 
 
 # --- query / export / schema / inspect --------------------------------------------------
 
 def cmd_query(args) -> int:
+    from pipeline import query_output as qo
+
+    sql = qo.read_sql(args.sql, args.file)
+    params = qo.parse_params(args.param or [])
     con = store.connect(args.db, read_only=True)
     try:
-        frame = con.execute(args.sql).df()
+        qo.run_script(con, sql, params, sys.stdout,
+                      qo.OutputOptions(format=args.format, escape_formulas=args.escape_formulas))
+    except qo.QueryError as exc:
+        sys.stdout.flush()
+        print(f"shoko: {exc}", file=sys.stderr)
+        return 1
     finally:
         con.close()
-    if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
-    elif args.format == "json":
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso") + "\n")
-    else:
-        table = RichTable()
-        for column in frame.columns:
-            table.add_column(str(column))
-        for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None else str(v) for v in row])
-        Console().print(table)
     return 0
 
 
 def cmd_export(args) -> int:
+    from pipeline import exports
+
+    options = exports.ExportOptions(format=args.format, bom=args.bom, escape_formulas=args.escape_formulas)
     con = store.connect(args.db, read_only=True)
     try:
-        names = list(store.CONTRACT_TABLES) + list(store.views_for_export())
-        if args.format == "xlsx":
-            from pipeline.dashboards import export_xlsx
-            written = [export_xlsx(con, args.out, names)]
-        else:
-            written = store.export_parquet(con, args.out, names)
+        written = exports.export(
+            con, args.out, options, progress=lambda path: print(path, flush=True),
+            on_sheet=lambda e: print(f"xlsx: {e['table']}: {e['rows']} rows → {e['sheets']}"
+                                     + (f" ({e['notes']})" if e["notes"] else ""), file=sys.stderr, flush=True))
     finally:
         con.close()
-    for path in written:
-        print(path)
+    if not written:
+        print("shoko: nothing to export", file=sys.stderr)
     return 0
 
 
@@ -224,17 +264,44 @@ def _short(value) -> str:
 
 # --- parser ---------------------------------------------------------------------------
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shoko")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+DB_HELP = "DuckDB file (default: $SHOKO_DB, else data/processed/plans.duckdb here or in a parent folder)"
+# Commands that need an existing database (the others create it or use none).
+READS_DB = {"query", "export", "search", "indicators", "prune"}
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--db and --debug, accepted before the command and after it. After it they are
+    SUPPRESSed when absent, so they do not reset a value given before the command."""
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument("--debug", action="store_true", help="print tracebacks instead of one-line errors",
+                        **default)
+    parser.add_argument("--db", metavar="FILE", help=DB_HELP, **({"default": argparse.SUPPRESS} if suppress
+                                                                 else {"default": None}))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shoko", description=__doc__.splitlines()[0], epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"shoko {_version()}",
+                        help="print shoko's version and exit")
+    _global_options(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="print tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", parents=[common], help="extract PDFs and spreadsheets into the database", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("paths", nargs="+", help="files or folders (walked for .pdf .xlsx .xlsm .xls .ods .csv)")
-    p.add_argument("--db", default=str(store.DEFAULT_DB), help="DuckDB file (default: %(default)s)")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders (walked for .pdf .xlsx .xlsm .xls .ods .csv)")
     p.add_argument("--workers", type=int, default=ingest_mod.IngestOptions.workers,
                    help="worker processes (default: one per core; 0 = in this process)")
     p.add_argument("--force", action="store_true", help="re-extract files even when unchanged")
@@ -244,49 +311,75 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fail PDFs with more pages than this (default: %(default)s)")
     p.add_argument("--max-file-mb", type=float, default=Limits.max_file_bytes / 1024 / 1024,
                    help="fail files larger than this many MiB (default: %(default)s)")
+    p.add_argument("--prune", action="store_true",
+                   help="afterwards delete the documents under the given paths whose files are gone")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("query", parents=[common], help="run SQL against the database (read-only)")
-    p.add_argument("sql")
-    p.add_argument("--db", default=str(store.DEFAULT_DB))
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p = sub.add_parser("query", parents=[common], help="run SQL against the database (read-only)",
+                       description="Run SQL statements on a read-only connection and print each result.")
+    p.add_argument("sql", nargs="?", metavar="SQL",
+                   help="SQL statements separated by ';' (`-`: read them from standard input)")
+    p.add_argument("--file", "-f", metavar="FILE", help="read the SQL from this file (`-`: standard input)")
+    p.add_argument("--format", choices=["table", "csv", "tsv", "json", "ndjson", "markdown"], default="table",
+                   help="output format (default: %(default)s; a table is plain columns when piped)")
+    p.add_argument("--param", "-p", action="append", metavar="NAME=VALUE",
+                   help="bind $NAME in the SQL to VALUE (repeatable)")
+    p.add_argument("--escape-formulas", action="store_true",
+                   help="csv/tsv: prefix text starting with = + - @ tab or CR with ' (for spreadsheets)")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("export", parents=[common], help="write every contract table and view as Parquet, for dashboards")
-    p.add_argument("--format", choices=["parquet", "xlsx"], default="parquet",
-                   help="parquet: one file per table/view; xlsx: one workbook (shoko.xlsx), a sheet each")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--db", default=str(store.DEFAULT_DB))
+    p = sub.add_parser("export", parents=[common], help="write every contract table and view as Parquet, CSV or Excel")
+    p.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet",
+                   help="parquet / csv: one file per table and view; xlsx: one workbook (shoko.xlsx), "
+                        "a sheet each (default: %(default)s)")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    p.add_argument("--bom", action="store_true", help="csv: start each file with a UTF-8 BOM (for Excel)")
+    p.add_argument("--escape-formulas", action="store_true",
+                   help="csv: prefix text starting with = + - @ tab or CR with ' (xlsx always keeps text as text)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("prune", parents=[common], help="delete documents whose source files are gone (dry run by default)")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="only documents under these files or folders, as given to ingest (default: all)")
+    p.add_argument("--yes", action="store_true", help="delete them (without it, only list them)")
+    p.set_defaults(func=cmd_prune)
+
     p = sub.add_parser("search", parents=[common], help="full-text search over plan sections (Japanese, BM25)")
-    p.add_argument("query", help="words to look for, e.g. \"事業承継 DX\"")
-    p.add_argument("--db", default=str(store.DEFAULT_DB))
+    p.add_argument("query", metavar="WORDS", help="words to look for, e.g. \"事業承継 DX\"")
     p.add_argument("--limit", type=int, default=10, help="number of sections to show (default: %(default)s)")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="output format (default: %(default)s)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("indicators", parents=[common], help="targets per canonical indicator, or the labels no rule maps")
-    p.add_argument("--db", default=str(store.DEFAULT_DB))
     p.add_argument("--unmapped", action="store_true",
                    help="list the distinct unmapped metrics with their section and how often they occur")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="output format (default: %(default)s)")
     p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("schema", parents=[common], help="print the JSON Schema of every contract record")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("inspect", parents=[common], help="print what is extracted from one file, without the database")
-    p.add_argument("file")
+    p.add_argument("file", metavar="FILE", help="a PDF or spreadsheet")
     p.add_argument("--pretty", action="store_true", help="readable tables instead of JSON")
     p.set_defaults(func=cmd_inspect)
     return parser
+
+
+def resolve_db(args) -> None:
+    """Fill args.db by the documented rule; a reader without a database is a usage error."""
+    path, how = locate.resolve(getattr(args, "db", None))
+    args.db = str(path)
+    if args.command in READS_DB and not path.exists():
+        raise FileNotFoundError(locate.not_found_message(path) if how != "--db"
+                                else f"no database at {path}: run `shoko ingest` first")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        resolve_db(args)
         return args.func(args)
     except store.DatabaseLockedError as exc:
         print(f"shoko: {exc}", file=sys.stderr)
@@ -296,6 +389,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"shoko: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `shoko query … | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+        return 141  # 128 + SIGPIPE, as a shell reports it
     except KeyboardInterrupt:
         print("shoko: interrupted; documents loaded so far are complete, run again to finish",
               file=sys.stderr)

@@ -16,7 +16,7 @@ from extractors import base
 from pipeline.canonical import enrich
 from schemas.records import Extraction, Finding
 
-EXTRACTOR_VERSION = "0.2.0"  # documents loaded by another version are re-extracted
+EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted
 
 PDF_SUFFIXES = {".pdf"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
@@ -184,10 +184,10 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
     load_extractors()
     chosen = base.choose(layout)
     if chosen is None:
-        finding = Finding(severity="warning", code="unknown_document_kind",
-                          message="not recognised as a business development plan, "
-                                  "promotion plan or progress report")
-        return mark_ocr(Extraction(kind="unknown", pages=pages, findings=[finding]), layout)
+        reason = "not recognised as a business development plan, promotion plan or progress report"
+        finding = Finding(severity="warning", code="unknown_document_kind", message=reason)
+        return mark_ocr(Extraction(kind="unknown", status="skipped", error=reason, pages=pages,
+                                   findings=[finding]), layout)
     try:
         extraction = chosen.extract(layout)
     except Exception as exc:

@@ -25,7 +25,7 @@ from pipeline import store, worker
 from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, Limits, extract_file
 from schemas.records import Document, Extraction
 
-STATUSES = ("ok", "partial", "failed", "needs_ocr", "unchanged", "duplicate")
+STATUSES = ("ok", "partial", "failed", "needs_ocr", "skipped", "unchanged", "duplicate")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ class IngestSummary:
 
     @property
     def exit_code(self) -> int:
-        return 0 if all(r.status in ("ok", "unchanged", "duplicate") for r in self.results) else 1
+        # skipped (no known kind) is not a failure, but is never counted as ok
+        return 0 if all(r.status in ("ok", "skipped", "unchanged", "duplicate") for r in self.results) else 1
 
 
 # --- discover -----------------------------------------------------------------------

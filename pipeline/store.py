@@ -81,11 +81,30 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for column, sqltype in table_columns(table):
             if (table, column) not in existing:
                 con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+    migrate_column_types(con)
     from pipeline import search
 
     search.ensure_tables(con)
     for statement in _extra_views():
         con.execute(statement)
+
+
+def migrate_column_types(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Columns an older shoko declared with another type, altered in place (values kept).
+
+    bbox was DOUBLE[4] before 0.3 (a fixed-size ARRAY, which DuckDB's Parquet writer
+    mangles when rows are NULL); it is DOUBLE[] now. Returns the (table, column) altered.
+    """
+    have = {(t, c): d for t, c, d in con.execute(
+        "select table_name, column_name, data_type from information_schema.columns").fetchall()}
+    altered = []
+    for table in CONTRACT_TABLES:
+        for column, sqltype in table_columns(table):
+            current = have.get((table, column))
+            if current and sqltype.endswith("[]") and current != sqltype and current.endswith("]"):
+                con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" TYPE {sqltype}')
+                altered.append((table, column))
+    return altered
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
@@ -108,7 +127,7 @@ _ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int64(), "BIGINT": pa.int6
 
 def _arrow_type(sqltype: str) -> pa.DataType | None:
     """The Arrow type a column is built with (no per-value type inference); None: infer."""
-    if sqltype.endswith("]"):  # DOUBLE[4]: a bbox
+    if sqltype.endswith("]"):  # DOUBLE[]: a bbox
         return pa.list_(_ARROW_TYPES.get(sqltype.split("[")[0], pa.float64()))
     return _ARROW_TYPES.get(sqltype)
 
@@ -154,7 +173,7 @@ def _arrow_column(values: list, arrow_type: pa.DataType | None = None) -> pa.Arr
             return pa.array(values, type=arrow_type)
         except (pa.ArrowException, TypeError, ValueError, UnicodeEncodeError):
             pass  # an unusual value: the inferring path below handles or reports it
-    # bbox tuples become lists so Arrow infers a list type DuckDB casts to DOUBLE[4]
+    # bbox tuples become lists so Arrow infers a list type DuckDB casts to DOUBLE[]
     if any(isinstance(v, tuple) for v in values):
         values = [list(v) if v is not None else None for v in values]
     if all(v is None for v in values):
@@ -265,19 +284,6 @@ def reconcile_progress_with_plans(con: duckdb.DuckDBPyConnection) -> int:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CONTRACT_TABLES}
-
-
-def export_parquet(con: duckdb.DuckDBPyConnection, out_dir: str | Path,
-                   names: list[str] | None = None) -> list[Path]:
-    """One Parquet file per contract table (and per view named in `names`)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in names or list(CONTRACT_TABLES):
-        target = out / f"{name}.parquet"
-        con.execute(f"COPY (SELECT * FROM {name}) TO '{target}' (FORMAT parquet)")
-        written.append(target)
-    return written
 
 
 def views_for_export() -> list[str]:

@@ -46,8 +46,10 @@ def duckdb_type(annotation) -> str:
     if origin is typing.Literal:
         return "VARCHAR"
     if origin is tuple:
+        # A variable-length list, not a fixed-size ARRAY: DuckDB writes ARRAY columns with
+        # NULL rows to Parquet in a form pyarrow, pandas and polars reject (issue #17).
         args = typing.get_args(annotation)
-        return f"{duckdb_type(args[0])}[{len(args)}]"
+        return f"{duckdb_type(args[0])}[]"
     if annotation in SCALAR_TYPES:
         return SCALAR_TYPES[annotation]
     raise TypeError(f"no DuckDB type for {annotation!r}")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.types import BBox, FindingCode
 
 DocumentKind = Literal["business_development_plan", "promotion_plan", "progress_report", "unknown"]
-DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr"]
+DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr", "skipped"]
 Severity = Literal["error", "warning", "info"]
 
 

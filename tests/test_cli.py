@@ -1,10 +1,13 @@
 """The `shoko` CLI: a thin shell over the library, every command documented in the README."""
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -21,20 +24,66 @@ def commands() -> list[str]:
     return sorted(sub.choices)
 
 
-@pytest.mark.parametrize("command", commands())
-def test_every_command_is_documented_in_the_readme(command):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"shoko {command}" in readme, f"`shoko {command}` is not documented in README.md"
-
-
-@pytest.mark.parametrize("command", commands())
-def test_every_option_is_documented_in_the_readme(command):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def subparser(command: str) -> argparse.ArgumentParser:
     sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
-    for action in sub.choices[command]._actions:
+    return sub.choices[command]
+
+
+def readme_sections() -> dict[str, str]:
+    """`### `shoko CMD …`` heading -> the text under it (up to the next heading)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sections = {}
+    for block in re.split(r"^#{2,3} ", readme, flags=re.M)[1:]:
+        heading, _, body = block.partition("\n")
+        match = re.match(r"`shoko (\S+)", heading)
+        if match:
+            sections[match.group(1).rstrip("`")] = heading + "\n" + body
+    return sections
+
+
+GLOBAL_HEADING = "Global options"
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_command_has_its_own_readme_section(command):
+    assert command in readme_sections(), f"README.md has no `### `shoko {command} …`` section"
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_option_is_documented_under_its_own_command(command):
+    """Each option of a command (its --help) appears in that command's README section; the
+    global ones (--db, --debug) under the global options heading."""
+    section = readme_sections().get(command, "")
+    global_flags = {"--db", "--debug", "--help"}
+    for action in subparser(command)._actions:
+        for flag in action.option_strings:
+            if flag.startswith("--") and flag not in global_flags:
+                assert re.search(re.escape(flag) + r"(?![\w-])", section), \
+                    f"`shoko {command} {flag}` is not documented in its README section"
+
+
+def test_global_options_are_documented():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(f"### {GLOBAL_HEADING}", 1)[1].split("\n### ", 1)[0]
+    for action in build_parser()._actions:
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
-                assert flag in readme, f"`shoko {command} {flag}` is not documented in README.md"
+                assert flag in block, f"global option {flag} is not documented under {GLOBAL_HEADING}"
+    assert "SHOKO_DB" in block
+
+
+@pytest.mark.parametrize("command", commands())
+def test_every_argument_has_help(command):
+    for action in subparser(command)._actions:
+        assert action.help and action.help != argparse.SUPPRESS, \
+            f"`shoko {command}` argument {action.dest} has no help text"
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"shoko {version('shoko')}"
 
 
 @pytest.fixture
@@ -67,7 +116,7 @@ def test_export_writes_one_parquet_file_per_contract_table(loaded_db, tmp_path, 
     assert main(["export", "--format", "parquet", "--out", str(out), "--db", str(loaded_db)]) == 0
     names = {p.stem for p in out.glob("*.parquet")}
     assert {"documents", "targets", "budgets", "progress", "findings"} <= names
-    rows = duckdb.sql(f"select count(*) from '{out / 'progress.parquet'}'").fetchone()[0]
+    rows = duckdb.execute("select count(*) from read_parquet(?)", [str(out / "progress.parquet")]).fetchone()[0]
     assert rows == duckdb.connect(str(loaded_db), read_only=True).execute(
         "select count(*) from progress").fetchone()[0]
 
@@ -110,3 +159,78 @@ def test_console_script_runs(tmp_path):
     shoko = Path(sys.executable).parent / "shoko"
     done = subprocess.run([str(shoko), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "ingest" in done.stdout and "exit status" in done.stdout
+
+
+# --- global options and the default database -----------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ["--db", "{db}", "query", "select count(*) as n from documents", "--format", "csv"],
+    ["query", "select count(*) as n from documents", "--format", "csv", "--db", "{db}"],
+    ["--debug", "query", "select count(*) as n from documents", "--db", "{db}", "--format", "csv"],
+    ["--db", "{db}", "query", "select count(*) as n from documents", "--debug", "--format", "csv"],
+])
+def test_global_options_before_or_after_the_command(loaded_db, capsys, argv):
+    assert main([a.format(db=loaded_db) for a in argv]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "1"]
+
+
+def test_db_after_the_command_wins_over_db_before(loaded_db, tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "absent.duckdb"), "query", "select 1 as x", "--db", str(loaded_db),
+                 "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["x", "1"]
+
+
+def test_shoko_db_environment_variable(loaded_db, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHOKO_DB", str(loaded_db))
+    assert main(["query", "select file_name from documents", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["file_name", "akiruno_progress_r7.xlsx"]
+    # --db still wins
+    assert main(["query", "select 1", "--db", str(tmp_path / "absent.duckdb")]) == 2
+
+
+def test_default_database_is_found_from_a_subfolder(loaded_db, tmp_path, capsys, monkeypatch):
+    project = tmp_path / "project"
+    (project / "data" / "processed").mkdir(parents=True)
+    (project / "notes" / "deep").mkdir(parents=True)
+    loaded_db.rename(project / "data" / "processed" / "plans.duckdb")
+    monkeypatch.delenv("SHOKO_DB", raising=False)
+    monkeypatch.chdir(project / "notes" / "deep")
+    assert main(["query", "select count(*) as n from documents", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "1"]
+
+
+def test_no_database_anywhere_says_where_it_looked(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("SHOKO_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "select 1"]) == 2
+    err = capsys.readouterr().err
+    assert "SHOKO_DB" in err and "--db" in err and "parents" in err
+    assert not list(tmp_path.rglob("*.duckdb"))  # a reader never creates a database
+
+
+def test_ingest_says_when_it_creates_a_database(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("SHOKO_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["ingest", str(PROGRESS_XLSX), "--workers", "0"]) == 0
+    created = tmp_path / "data" / "processed" / "plans.duckdb"
+    assert created.exists()
+    assert f"creating a new database at {created}" in capsys.readouterr().err
+
+
+def test_a_file_of_no_known_kind_is_skipped(tmp_path, capsys):
+    import pymupdf
+
+    pdf = tmp_path / "minutes.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Minutes of the staff meeting, nothing about plans.")
+    doc.save(pdf)
+    db = tmp_path / "k.duckdb"
+    assert main(["ingest", str(pdf), str(PROGRESS_XLSX), "--db", str(db), "--workers", "0"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"│ skipped\s+│\s+1 │", out) and re.search(r"│ ok\s+│\s+1 │", out)
+    assert f"skipped {pdf}: not recognised as a business development plan" in out
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select status, kind from documents where file_name = 'minutes.pdf'").fetchone() == (
+        "skipped", "unknown")
+    con.close()

@@ -62,7 +62,7 @@ def test_column_types_follow_the_contract():
     types = {(t, c): d for t, c, d in con.execute(
         "select table_name, column_name, data_type from information_schema.columns").fetchall()}
     assert types[("budgets", "amount_thousand_yen")] == "BIGINT"
-    assert types[("targets", "bbox")] == "DOUBLE[4]"
+    assert types[("targets", "bbox")] == "DOUBLE[]"
     assert types[("targets", "value")] == "DOUBLE"
     assert types[("targets", "is_baseline")] == "BOOLEAN"
     assert types[("plans", "period_start")] == "DATE"

@@ -48,5 +48,5 @@ def test_a_document_of_no_known_kind_is_kept_with_a_finding(tmp_path):
     doc.new_page().insert_text((72, 72), "Annual report 2024", fontsize=12)
     doc.save(tmp_path / "report.pdf")
     result = extract_file(tmp_path / "report.pdf")
-    assert result.kind == "unknown" and result.status == "ok"
+    assert result.kind == "unknown" and result.status == "skipped"
     assert [f.code for f in result.findings] == ["unknown_document_kind"]

@@ -110,3 +110,48 @@ def test_fiscal_year_of_runs_april_to_march(day):
 def test_roman_value_reads_both_spellings(n):
     latin = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][n - 1]
     assert text.roman_value(latin) == text.roman_value(chr(0x2160 + n - 1)) == n
+
+
+# --- phone numbers (issue #17): every common way of writing one gives the same value ----
+
+_DIGIT = st.sampled_from("0123456789")
+
+
+@st.composite
+def _jp_number(draw):
+    """Area code (2-5 digits, leading 0), exchange and 4-digit subscriber: 10 digits."""
+    area = "0" + draw(st.text(_DIGIT, min_size=1, max_size=4))
+    exchange = draw(st.text(_DIGIT, min_size=6 - len(area), max_size=6 - len(area)))
+    subscriber = draw(st.text(_DIGIT, min_size=4, max_size=4))
+    return area, exchange, subscriber
+
+
+_WIDE = str.maketrans("0123456789()-", "０１２３４５６７８９（）－")
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(number=_jp_number(), form=st.sampled_from(["{a}-{b}-{c}", "({a}){b}-{c}", "{a}({b}){c}", "{a} {b} {c}"]),
+       label=st.sampled_from(["TEL ", "FAX ", "TEL：", "電話 "]), wide=st.booleans())
+def test_labelled_phone_forms_agree(number, form, label, wide):
+    a, b, c = number
+    written = label + form.format(a=a, b=b, c=c)
+    if wide:
+        written = written.translate(_WIDE)
+    found = contacts.find_labelled_phones(written)
+    assert found["fax" if label == "FAX " else "tel"] == f"{a}-{b}-{c}"
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(s=_TEXT)
+def test_parse_phone_is_idempotent_and_hyphenated(s):
+    phone = contacts.parse_phone(s)
+    if phone is not None:
+        assert contacts.parse_phone(phone) == phone
+        assert phone.startswith("0") and set(phone) <= set("0123456789-")
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(digits=st.text(_DIGIT, min_size=9, max_size=10))
+def test_unhyphenated_numbers_keep_their_digits(digits):
+    phone = contacts.parse_phone("TEL 0" + digits)
+    assert phone is not None and phone.replace("-", "") == "0" + digits

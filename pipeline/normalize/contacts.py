@@ -14,12 +14,16 @@ from pipeline.normalize.text import collapse_spaced_digits, normalize_text, unti
 _DASHES = "\\-‐‑‒–—―−﹣ー"
 _POSTAL = re.compile(rf"〒\s*(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})(?!\d)")
 _POSTAL_BARE = re.compile(rf"(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})")
-# 0 + area code, exchange, subscriber; separators are dashes, spaces or
-# brackets around the area code: "0428-23-0111", "(0428)23-0111".
+# 0 + area code, exchange, subscriber; separators are dashes, spaces or brackets
+# around the area code or the exchange: "0428-23-0111", "(0428)23-0111", "0428(22)1141".
 _PHONE = re.compile(
     rf"(?<!\d)\(?(?P<a>0\d{{1,4}})\)?\s*[{_DASHES}]?\s*(?P<b>\d{{1,4}})\s*[{_DASHES}]\s*(?P<c>\d{{3,4}})(?!\d)"
+    r"|(?<!\d)(?P<a2>0\d{1,4})\s*\(\s*(?P<b2>\d{1,4})\s*\)\s*(?P<c2>\d{3,4})(?!\d)"
     r"|(?<!\d)(?P<plain>0\d{9,10})(?!\d)"
 )
+# Groups separated by spaces only ("0428 22 1145"): read after a TEL/FAX label only, where
+# spaced digits cannot be a year or an amount.
+_PHONE_SPACED = re.compile(r"(?<!\d)(?P<a>0\d{1,4}) +(?P<b>\d{1,4}) +(?P<c>\d{4})(?!\d)")
 _TEL_LABEL = r"TEL|Tel|tel|電話(?:番号)?|☎"
 _FAX_LABEL = r"FAX|Fax|fax|ファックス|ファクス|ファクシミリ"
 _LABELLED = re.compile(
@@ -53,18 +57,59 @@ def parse_postal_code(s: str) -> str | None:
     return f"{m['a']}-{m['b']}" if m else None
 
 
-def parse_phone(s: str) -> str | None:
-    """First phone number in ``s``, hyphenated, half-width.
+def hyphenate_phone(digits: str) -> str:
+    """A Japanese number written without separators, hyphenated by Japan's numbering plan
+    (area codes have 1 to 5 digits, so no fixed split works); unknown numbers stay as given.
+
+    >>> hyphenate_phone("0428221141"), hyphenate_phone("0312345678"), hyphenate_phone("09012345678")
+    ('0428-22-1141', '03-1234-5678', '090-1234-5678')
+    """
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(digits, "JP")
+    except phonenumbers.NumberParseException:
+        return digits
+    if not phonenumbers.is_valid_number(number):
+        return digits
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return formatted if formatted.replace("-", "") == digits else digits
+
+
+def _grouped(a: str, b: str, c: str) -> str | None:
+    # a Japanese number has 10 digits (11 for mobiles and 050/0120 services)
+    return f"{a}-{b}-{c}" if len(a + b + c) in (10, 11) else None
+
+
+def parse_phone(s: str, spaced: bool = False) -> str | None:
+    """First phone number in ``s``, hyphenated, half-width. The document's grouping is
+    kept; a number without separators is hyphenated by the numbering plan. With
+    ``spaced``, groups separated by spaces only count too (after a TEL/FAX label).
 
     >>> parse_phone("TEL:0428-23-0111"), parse_phone("ＴＥＬ：（０１６４）４２－２０５８")
     ('0428-23-0111', '0164-42-2058')
     >>> parse_phone("0428ー23ー0111"), parse_phone("03 1234 5678") is None
     ('0428-23-0111', True)
+    >>> parse_phone("TEL 0428(22)1141"), parse_phone("0428221141"), parse_phone("０４２８（２２）１１４１")
+    ('0428-22-1141', '0428-22-1141', '0428-22-1141')
+    >>> parse_phone("0428 22 1145", spaced=True)
+    '0428-22-1145'
     """
-    m = _PHONE.search(_clean(s))
+    t = _clean(s)
+    m = _PHONE.search(t)
+    if spaced:
+        m2 = _PHONE_SPACED.search(t)
+        if m2 is not None and (m is None or m2.start() < m.start()):
+            found = _grouped(m2["a"], m2["b"], m2["c"])
+            if found:
+                return found
     if m is None:
         return None
-    return m["plain"] or f"{m['a']}-{m['b']}-{m['c']}"
+    if m["plain"]:
+        return hyphenate_phone(m["plain"])
+    if m["a2"]:
+        return _grouped(m["a2"], m["b2"], m["c2"])
+    return f"{m['a']}-{m['b']}-{m['c']}"
 
 
 def find_labelled_phones(text: str) -> dict[str, str | None]:
@@ -76,10 +121,12 @@ def find_labelled_phones(text: str) -> dict[str, str | None]:
     {'tel': '0164-42-1840', 'fax': '0164-42-4273'}
     >>> find_labelled_phones("TEL/FAX 0123-45-6789")
     {'tel': '0123-45-6789', 'fax': '0123-45-6789'}
+    >>> find_labelled_phones("TEL 0428(22)1141 FAX 0428 22 1145")
+    {'tel': '0428-22-1141', 'fax': '0428-22-1145'}
     """
     found: dict[str, str | None] = {"tel": None, "fax": None}
     for m in _LABELLED.finditer(_clean(text)):
-        number = parse_phone(m["rest"])
+        number = parse_phone(m["rest"], spaced=True)
         if number is None:
             continue
         label = m["label"]
