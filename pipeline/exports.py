@@ -7,20 +7,16 @@ Parquet and CSV come from DuckDB's own writers; Excel from pipeline/xlsx_export.
 """
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import duckdb
 
+from pipeline.output_files import FORMULA_PREFIXES, atomic_path, quote_identifier  # noqa: F401 (re-exported)
+
 FORMATS = ("parquet", "csv", "xlsx")
-# A cell starting with one of these is read as a formula by Excel and LibreOffice
-# (OWASP "CSV injection"): tab and CR too, since some importers strip them first.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -28,10 +24,6 @@ class ExportOptions:
     format: str = "parquet"
     bom: bool = False  # CSV: a UTF-8 byte-order mark, so Excel on Japanese Windows reads UTF-8
     escape_formulas: bool = False  # CSV: prefix formula-like text with ' (Excel shows it as text)
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def export_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -42,19 +34,6 @@ def export_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     have = {r[0] for r in con.execute(
         "select table_name from information_schema.tables").fetchall()}
     return [n for n in [*CONTRACT_TABLES, *views.VIEWS] if n in have]
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed to it when the block succeeds, removed if not."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # a name no other run uses, not created here: the writer creates it with the usual mode
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def formula_safe_sql(column: str) -> str:

@@ -21,6 +21,8 @@ from typing import Iterable, TextIO
 
 import duckdb
 
+from pipeline.output_files import FORMULA_PREFIXES, quote_identifier
+
 FORMATS = ("table", "csv", "tsv", "json", "ndjson", "markdown")
 NULL = "NULL"
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
@@ -73,8 +75,6 @@ def check_params(statements: list[Statement], params: dict[str, str]) -> None:
         raise ValueError(f"--param {unused[0]} is not used by any statement (write ${unused[0]} in the SQL)")
 
 
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def run(con: duckdb.DuckDBPyConnection, statement: Statement, params: dict[str, str]):
@@ -158,7 +158,6 @@ def display_width(text: str) -> int:
 
 
 def escape_formula(text: str | None) -> str | None:
-    from pipeline.exports import FORMULA_PREFIXES
 
     return "'" + text if text is not None and text.startswith(FORMULA_PREFIXES) else text
 

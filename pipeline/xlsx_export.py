@@ -22,7 +22,7 @@ from typing import Callable
 
 import duckdb
 
-from pipeline.exports import FORMULA_PREFIXES, atomic_path, quote_identifier
+from pipeline.output_files import FORMULA_PREFIXES, atomic_path, quote_identifier
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL_CHARS = 32_767  # in UTF-16 code units, as Excel counts
