@@ -6,7 +6,7 @@ that the layout is its kind (`detect`), and hands the layout to the most confide
 one (`extract`). Each kind is declared once, by a `KindSpec` that its own module in
 `extractors/kinds/` registers: the registry, the unknown-kind message, OCR
 provenance, canonical codes and the view list all read the specs, so adding a kind
-is one module (extractors/kinds/load discovers it) and nothing else.
+is one module (`extractors.kinds.load()` discovers it) and nothing else.
 """
 from __future__ import annotations
 
