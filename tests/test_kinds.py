@@ -14,9 +14,10 @@ from extractors.layout.pdf import read_pdf_layout
 from extractors.layout.workbook import layout_from_openpyxl, read_workbook
 from pipeline import views
 from pipeline.cli import main
-from pipeline.extract import extract_file, ocr_tables
+from pipeline.extract import extract_file, mark_ocr, ocr_tables
 from schemas.records import EXTRACTION_TABLES, Extraction, Target
 
+import builders as b
 from conftest import OME_PLAN, PROGRESS_XLSX, PROMOTION_PLAN, ROOT
 
 SHIPPED = {"business_development_plan", "promotion_plan", "progress_report"}
@@ -258,6 +259,18 @@ def test_a_toy_kind_registered_by_its_spec_is_detected_extracted_and_loaded(toy_
             ("apples", 12.0, "12"), ("pears", 7.0, "7")]
     finally:
         con.close()
+
+
+def test_ocr_provenance_follows_the_toy_spec(toy_kind):
+    import dataclasses
+
+    scanned = dataclasses.replace(b.page(1), ocr=True)
+    layout = b.layout(scanned, b.page(2))
+    extraction = Extraction(kind="toy_ledger", targets=[Target(metric="a", page=1, source="text"),
+                                                        Target(metric="b", page=2, source="text")])
+    marked = mark_ocr(extraction, layout, toy_kind)
+    assert [t.source for t in marked.targets] == ["ocr", "text"]
+    assert [f.code for f in marked.findings] == ["ocr_pages"]
 
 
 def test_without_its_spec_the_toy_file_is_unknown(tmp_path):
