@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from extractors import kinds
 from pipeline.normalize.tokenizer import prepare, word_spans
 from pipeline.terms import section_terms
 from schemas.records import Extraction, Section, Target
@@ -264,10 +265,11 @@ def enrich(extraction: Extraction) -> Extraction:
         return extraction
     # Cut the words for full-text search here, in the worker, so the parent's index build
     # (serial) only copies them: tokenising there was the slowest stage of an ingest.
-    if extraction.kind in ("business_development_plan", "unknown"):
+    spec = kinds.load().get(extraction.kind)
+    if spec is None or spec.canonical_sections:  # unknown kind: the standard form is the best guess
         codes = section_canonicals(extraction.sections)
         updates = [{"canonical": code} for code in codes]
-    else:  # promotion plans have their own chapters, not the standard form
+    else:  # e.g. promotion plans: their own chapters, not the standard form
         codes = [s.canonical for s in extraction.sections]
         updates = [{} for _ in codes]
     by_no = {s.section_no: code for s, code in zip(extraction.sections, codes)}

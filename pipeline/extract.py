@@ -6,15 +6,14 @@ file never stops a batch.
 """
 from __future__ import annotations
 
-import importlib
 import traceback
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractors import base
+from extractors import base, kinds
 from pipeline.canonical import enrich
-from schemas.records import Extraction, Finding
+from schemas.records import CONTRACT_TABLES, Extraction, Finding, Provenance
 
 EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted
 
@@ -22,21 +21,14 @@ PDF_SUFFIXES = {".pdf"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 SUPPORTED_SUFFIXES = PDF_SUFFIXES | SHEET_SUFFIXES
 
-# Every document kind's module; importing one registers its extractor.
-EXTRACTOR_MODULES = (
-    "extractors.kinds.business_plan",
-    "extractors.kinds.promotion_plan",
-    "extractors.kinds.progress",
-)
-
 OCR_HINT = ("no text layer (scanned pages?): install Debian's tesseract-ocr and "
             "tesseract-ocr-jpn to read it by OCR")
 OCR_EMPTY = "no text layer, and OCR (Tesseract) found no text: blank or unreadable scan"
 
 
 def load_extractors() -> dict[str, base.Extractor]:
-    for module in EXTRACTOR_MODULES:
-        importlib.import_module(module)
+    """Every document kind's extractor (extractors/kinds/ modules, imported once)."""
+    kinds.load()
     return base.registered()
 
 
@@ -137,14 +129,19 @@ def check_limits(path: Path, limits: Limits) -> None:
             raise LimitError(f"too many pages: {count} (limit {limits.max_pages}, raise it with --max-pages)")
 
 
-def mark_ocr(extraction: Extraction, layout) -> Extraction:
+def ocr_tables(spec: base.KindSpec | None) -> list[str]:
+    """The kind's tables whose rows carry page provenance (and so a `source`)."""
+    return [t for t in (spec.tables if spec else ()) if issubclass(CONTRACT_TABLES[t], Provenance)]
+
+
+def mark_ocr(extraction: Extraction, layout, spec: base.KindSpec | None = None) -> Extraction:
     """Provenance `source = 'ocr'` on every value from an OCR'd page, and a finding naming the pages."""
     pages = [p.number for p in getattr(layout, "pages", ()) if getattr(p, "ocr", False)]
     if not pages:
         return extraction
     ocr_pages = set(pages)
     update = {}
-    for table in ("targets", "budgets", "progress"):
+    for table in ocr_tables(spec):
         update[table] = [r.model_copy(update={"source": "ocr"}) if r.page in ocr_pages else r
                          for r in getattr(extraction, table)]
     finding = Finding(severity="info", code="ocr_pages",
@@ -184,18 +181,18 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
     load_extractors()
     chosen = base.choose(layout)
     if chosen is None:
-        reason = "not recognised as a business development plan, promotion plan or progress report"
+        reason = base.unknown_kind_message()
         finding = Finding(severity="warning", code="unknown_document_kind", message=reason)
-        return mark_ocr(Extraction(kind="unknown", status="skipped", error=reason, pages=pages,
+        return mark_ocr(Extraction(kind=base.UNKNOWN, status="skipped", error=reason, pages=pages,
                                    findings=[finding]), layout)
     try:
-        extraction = chosen.extract(layout)
+        extraction = chosen.extractor.extract(layout)
     except Exception as exc:
         if debug:
             traceback.print_exc()
         return Extraction(kind=chosen.kind, status="failed", pages=pages,
                           error=f"extractor {chosen.kind} failed: {describe_error(exc, path)}")
-    extraction = mark_ocr(extraction, layout)
+    extraction = mark_ocr(extraction, layout, chosen)
     if no_text:
         where = ", ".join(map(str, no_text))
         extraction = extraction.model_copy(update={

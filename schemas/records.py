@@ -10,13 +10,18 @@ and are shared by every record that comes from a document.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.types import BBox, FindingCode
 
-DocumentKind = Literal["business_development_plan", "promotion_plan", "progress_report", "unknown"]
+# The kinds are declared by the extractors' registry (extractors.base.KindSpec, one per module in
+# extractors/kinds/), which schemas may not import: here a kind is only a lower-case identifier, the
+# registry refuses any other, and extract_file stamps the chosen spec's kind (or `unknown`) on
+# every Extraction; tests/test_kinds.py checks the contract document lists exactly those kinds.
+DocumentKind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$",
+                                    description="a registered document kind, or unknown")]
 DocumentStatus = Literal["ok", "partial", "failed", "needs_ocr", "skipped"]
 Severity = Literal["error", "warning", "info"]
 

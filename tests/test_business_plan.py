@@ -5,16 +5,16 @@ import dataclasses
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from extractors.kinds import business_plan as bp
 from extractors.kinds.business_plan import budget as bp_budget, common as bp_common, contacts as bp_contacts
 from extractors.kinds.business_plan import findings as bp_findings, overview as bp_overview, partners as bp_partners
-from extractors.layout.pdf import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
+from extractors.layout.pdf import PdfLayout, Table, read_pdf_layout
 from schemas.records import Plan
 
+import builders as b
 from conftest import RAW, GOLD
 
 MY_CODES = {"budget_sum_mismatch", "period_budget_years_mismatch", "invalid_corporate_number",
@@ -214,13 +214,11 @@ def test_failure_in_one_part_keeps_the_rest(layouts, monkeypatch):
 # --- synthetic grids: spaced labels, ditto marks, sums, check digits ------------------------------------
 
 def make_table(rows: list[list[str]], page: int = 1) -> Table:
-    cells = tuple(Cell(r, c, 1, 1, text, (c * 100.0, r * 20.0, c * 100.0 + 100, r * 20.0 + 20))
-                  for r, row in enumerate(rows) for c, text in enumerate(row))
-    return Table(page, (0, 0, 100.0 * len(rows[0]), 20.0 * len(rows)), cells, len(rows), len(rows[0]))
+    return b.table(rows, page=page, left=0.0, top=0.0, col_width=100.0, row_height=20.0)
 
 
 def make_layout(*tables: Table) -> PdfLayout:
-    return PdfLayout(Path("synthetic.pdf"), (Page(1, 600, 800, tables=tables),))
+    return b.layout(b.page(1, tables=tables, size=(600, 800)), path="synthetic.pdf")
 
 
 def test_spaced_labels_and_check_digit_findings():
@@ -284,10 +282,10 @@ def test_subtotals_and_amount_dittos():
 def test_budget_continued_on_next_page_and_funding_without_box():
     head = make_table([["", "R6", "R7"], ["必要な資金の額", "1,000", "1,000"], ["管理費", "400", "400"]])
     tail = make_table([["事業費", "600", "600"]], page=2)
-    lines = tuple(Line(t, (0, 300 + 20 * i, 100, 310 + 20 * i), 2)
-                  for i, t in enumerate(["調 達 方 法", "・会費収入", "・補助金(国・道・市)", "(備考) 想定される調達方法"]))
-    layout = PdfLayout(Path("synthetic.pdf"), (Page(1, 600, 800, tables=(head,)),
-                                                Page(2, 600, 800, lines=lines, tables=(tail,))))
+    lines = [b.line(t, 300 + 20 * i, x0=0, page=2, x1=100, height=10)
+             for i, t in enumerate(["調 達 方 法", "・会費収入", "・補助金(国・道・市)", "(備考) 想定される調達方法"])]
+    layout = b.layout(b.page(1, tables=(head,), size=(600, 800)),
+                      b.page(2, lines=lines, tables=(tail,), size=(600, 800)), path="synthetic.pdf")
     rows = bp_budget.read_budget(bp_budget.find_budget_table(layout, [1, 2]))
     assert [(b.item, b.amount_thousand_yen, b.page) for b in rows if b.fiscal_year == 2024] == [
         ("必要な資金の額", 1000, 1), ("管理費", 400, 1), ("事業費", 600, 2)]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from extractors.layout.pdf import Cell, Table
 from extractors.kinds.progress import GridCell, find_header, read_progress_grid
 from extractors.readers.target_tables import read_target_grid
 from pipeline.extract import extract_file
 from schemas.records import Extraction, ProgressRow, Target
 
+import builders as b
 import hostile
 
 SEED = 20240601
@@ -47,16 +47,15 @@ texts = st.one_of(st.sampled_from(WORDS), st.text(max_size=12),
 @st.composite
 def tables(draw):
     n_rows, n_cols = draw(st.integers(1, 7)), draw(st.integers(1, 7))
-    cells = []
+    rows: list[list[str | None]] = [[None] * n_cols for _ in range(n_rows)]
+    merges = {}
     for r in range(n_rows):
         for c in range(n_cols):
             if draw(st.integers(0, 5)) == 0:
                 continue  # a hole in the grid
-            rs, cs = draw(st.integers(1, 2)), draw(st.integers(1, 2))
-            bbox = (50.0 * c, 20.0 * r, 50.0 * (c + cs), 20.0 * (r + rs))
-            cells.append(Cell(r, c, rs, cs, draw(texts), bbox))
-    return Table(page=1, bbox=(0.0, 0.0, 50.0 * n_cols, 20.0 * n_rows), cells=tuple(cells),
-                 n_rows=n_rows, n_cols=n_cols)
+            merges[(r, c)] = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+            rows[r][c] = draw(texts)
+    return b.table(rows, merges, left=0.0, top=0.0, col_width=50.0, row_height=20.0)
 
 
 @st.composite

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from extractors.layout.pdf import Line, Page, PdfLayout, Table, Cell, read_pdf_layout
+from extractors.layout.pdf import Line, PdfLayout, Table, read_pdf_layout
 from extractors.readers.plan_sections import SectionSettings, find_sections, section_findings
 from schemas.records import Section
 
+import builders as b
 from conftest import RAW, GOLD
 
 
@@ -70,14 +70,13 @@ def _layout(rows: list[tuple[float, str]], tables: tuple[Table, ...] = (), page_
     y = 50.0
     number = 1
     for x0, text in rows:
-        x1 = 530.0 if len(text) >= 40 else x0 + 10.5 * len(text)
-        lines.append(Line(text, (x0, y, x1, y + 10.5), number))
+        lines.append(b.line(text, y, x0, number, x1=530.0 if len(text) >= 40 else None))
         y += 14.0
         if y > page_height - 60:
-            pages.append(Page(number, 595, page_height, tuple(lines), (), tables if number == 1 else ()))
+            pages.append(b.page(number, lines, tables if number == 1 else (), size=(595, page_height)))
             lines, y, number = [], 50.0, number + 1
-    pages.append(Page(number, 595, page_height, tuple(lines), (), tables if number == 1 else ()))
-    return PdfLayout(Path("x.pdf"), tuple(pages))
+    pages.append(b.page(number, lines, tables if number == 1 else (), size=(595, page_height)))
+    return b.layout(*pages)
 
 
 BODY = "本文の段落はこのように右余白まで続く長い行であり見出しではないので注意しておくこと、さらに続く。"
@@ -123,15 +122,15 @@ def test_pre_2019_parts_restart_numbering_and_prefix_items():
 
 
 def test_wrapped_lines_indented_lines_and_table_cells_are_not_headings():
-    table = Table(1, (50, 300, 540, 400), (Cell(0, 0, 1, 1, "2. 表の中の番号", (50, 300, 540, 400)),), 1, 1)
+    table = b.table([["2. 表の中の番号"]], left=50, top=300, col_width=490, row_height=100)
     rows = [(56.8, "1. 目標"), (56.8, BODY + "12.")]
     rows += [(56.8, "1 の面積を有し")]                      # a wrapped line starting with a digit
     rows += [(67.3, "2. 字下げされた行")]                   # indented by more than a character
     layout = _layout(rows + [(56.8, "3. 三番目")], tables=(table,))
     # Put a line inside the table's bbox as well.
     page = layout.pages[0]
-    inside = Line("2. 表の中の番号", (56.8, 310, 150, 320), 1)
-    layout = PdfLayout(layout.path, (Page(1, 595, 842, page.lines + (inside,), (), page.tables),))
+    inside = b.line("2. 表の中の番号", 310, x1=150, height=10)
+    layout = b.layout(b.page(1, page.lines + (inside,), page.tables))
     sections = find_sections(layout)
     assert [s.section_no for s in sections] == ["1", "3"]
     assert [f.code for f in section_findings(sections)] == ["section_number_skipped"]

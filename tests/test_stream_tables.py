@@ -11,8 +11,10 @@ import pymupdf
 import pytest
 
 from extractors.layout import stream as stages
-from extractors.layout.pdf import LayoutSettings, Table, Word, read_pdf_layout
+from extractors.layout.pdf import LayoutSettings, Table, read_pdf_layout
 from pipeline.extract import extract_file
+
+import builders as b
 
 YEARS = ["令和7年度", "令和8年度", "令和9年度", "令和10年度", "令和11年度"]
 COLS = [60, 200, 255, 320, 385, 450, 515]          # x of each column's text: label, 現行, 5 years
@@ -112,16 +114,11 @@ def test_prose_with_years_has_no_stream_table(tmp_path):
     assert layout.pages[0].tables == ()
 
 
-def _words(rows: list[tuple[float, list[tuple[float, str]]]]) -> list[Word]:
-    """Hand-placed words: per row its top y and (x, text) of each word, 9 pt glyphs."""
-    return [Word(text, (x, y, x + 9 * len(text), y + 10), 1) for y, row in rows for x, text in row]
-
-
 def test_header_without_label_cell_and_spaced_years():
     # `令 和 7 年 度` printed with spaces, no 項目 over the labels: the label column is left of 現行.
     header = [(200, "現行")] + [(x + 13 * k, ch) for x, year in ((260, "7"), (360, "8"))
                                 for k, ch in enumerate(["令", "和", year, "年", "度"])]
-    words = _words([(100, header), (120, [(60, "相談件数"), (200, "10"), (270, "12"), (370, "14")]),
+    words = b.words([(100, header), (120, [(60, "相談件数"), (200, "10"), (270, "12"), (370, "14")]),
                     (140, [(60, "成約件数"), (200, "2"), (270, "3"), (370, "4")])])
     (table,) = stages.stream_tables(1, words, [], LayoutSettings())
     assert table.rows_text() == [["", "現行", "令 和 7 年 度", "令 和 8 年 度"],
@@ -129,7 +126,7 @@ def test_header_without_label_cell_and_spaced_years():
 
 
 def test_rows_inside_a_ruled_table_are_left_to_it():
-    words = _words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
+    words = b.words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
                     (120, [(60, "相談件数"), (200, "12"), (300, "14")])])
     ruled = Table(page=1, bbox=(50, 95, 400, 135), cells=(), n_rows=2, n_cols=3)
     assert stages.stream_tables(1, words, [ruled], LayoutSettings()) == []
@@ -137,7 +134,7 @@ def test_rows_inside_a_ruled_table_are_left_to_it():
 
 
 def test_a_row_that_does_not_line_up_ends_the_table():
-    words = _words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
+    words = b.words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
                     (120, [(60, "相談件数"), (200, "12"), (300, "14")]),
                     (140, [(60, "この表は令和7年度から令和8年度までの目標を示す")])])
     (table,) = stages.stream_tables(1, words, [], LayoutSettings())
@@ -150,14 +147,14 @@ def test_stream_tables_can_be_switched_off(plan_pdf):
 
 
 def test_a_label_with_a_gap_inside_is_one_cell():
-    words = _words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
+    words = b.words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
                     (120, [(60, "①"), (90, "相談件数"), (200, "12"), (300, "14")])])
     (table,) = stages.stream_tables(1, words, [], LayoutSettings())
     assert table.rows_text()[1] == ["① 相談件数", "12", "14"]
 
 
 def test_a_ruled_table_under_the_header_ends_the_stream_table():
-    words = _words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
+    words = b.words([(100, [(60, "項目"), (200, "令和7年度"), (300, "令和8年度")]),
                     (120, [(60, "相談件数"), (200, "12"), (300, "14")]),
                     (140, [(60, "成約件数"), (200, "2"), (300, "3")])])
     ruled = Table(page=1, bbox=(50, 137, 400, 155), cells=(), n_rows=1, n_cols=3)

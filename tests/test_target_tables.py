@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from extractors.layout.pdf import Cell, Line, Page, PdfLayout, Table, read_pdf_layout
+from extractors.layout.pdf import read_pdf_layout
 from extractors.readers.plan_sections import find_sections
 from extractors.readers.target_tables import TargetSettings, find_targets, read_header, read_target_grid
 from pipeline.normalize.text import normalize_text
 from schemas.records import Section
 
+import builders as b
 from conftest import RAW, GOLD
 
 
@@ -75,29 +75,13 @@ def test_rumoi_baseline_year_from_the_note():
 
 # ---------------------------------------------------------------- hand-built tables
 
-def _table(rows: list[list[str | None]], merges: dict[tuple[int, int], tuple[int, int]] | None = None,
-           page: int = 1, top: float = 100.0) -> Table:
-    """A table from row texts; None marks a slot covered by a merge given as (row, col) → (rows, cols)."""
-    merges = merges or {}
-    cells = []
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            if text is None:
-                continue
-            rs, cs = merges.get((r, c), (1, 1))
-            bbox = (50 + 60 * c, top + 10 * r, 50 + 60 * (c + cs), top + 10 * (r + rs))
-            cells.append(Cell(r, c, rs, cs, text, bbox))
-    n_cols = max(len(r) for r in rows)
-    return Table(page, (50, top, 50 + 60 * n_cols, top + 10 * len(rows)), tuple(cells), len(rows), n_cols)
-
-
 def _cells(targets):
     return [(n(t.metric), n(t.parent_metric), "base" if t.is_baseline else t.fiscal_year, t.value, t.unit)
             for t in targets]
 
 
 def test_header_spellings_and_full_width_digits():
-    table = _table([
+    table = b.table([
         ["", "現状", "R5", "R6年度", "令和 7 年度", "令和８年度"],
         ["①経営分析件数", "４５件", "６０件", "60 件", "6 0件", "６０件"],
     ])
@@ -112,7 +96,7 @@ def test_header_spellings_and_full_width_digits():
 
 
 def test_five_year_plan_with_non_target_column_and_baseline_header_year():
-    table = _table([
+    table = b.table([
         ["支援内容", "公表方法", "※現状", "R7", "R8", "R9", "R10", "R11"],
         ["経営動向調査 公表回数", "HP 掲載", "1 回", "1 回", "1 回", "1 回", "1 回", "1 回"],
     ])
@@ -120,7 +104,7 @@ def test_five_year_plan_with_non_target_column_and_baseline_header_year():
     assert len(targets) == 6
     assert [t.fiscal_year for t in targets] == [2023, 2025, 2026, 2027, 2028, 2029]
     assert targets[0].is_baseline and not any(t.raw == "HP 掲載" for t in targets)
-    table = _table([["項目", "実績値\n（令和2年度）", "目標値\n（令和8年度）"], ["商工会の加入率", "62％", "維持"]])
+    table = b.table([["項目", "実績値\n（令和2年度）", "目標値\n（令和8年度）"], ["商工会の加入率", "62％", "維持"]])
     targets = read_target_grid(table)
     assert _cells(targets) == [("商工会の加入率", None, "base", 62, "%"), ("商工会の加入率", None, 2026, None, None)]
     assert targets[0].fiscal_year == 2020
@@ -128,7 +112,7 @@ def test_five_year_plan_with_non_target_column_and_baseline_header_year():
 
 def test_split_header_cells_and_merged_group_header():
     # `令和5` / `年度` split over two rows; `年 間 目 標` spans the year columns; the label spans both rows.
-    table = _table([
+    table = b.table([
         ["実 施 事 業", "年 間 目 標", None, None, None],
         [None, "令和5", "令和6", "令和7", "令和8"],
         [None, "年度", "年度", "年度", "年度"],
@@ -142,7 +126,7 @@ def test_split_header_cells_and_merged_group_header():
 
 
 def test_ditto_marks_in_labels_and_values():
-    table = _table([
+    table = b.table([
         ["", "R5", "R6", "R7", "R8"],
         ["展示会出展者数(BtoB)", "5者", "〃", "〃", "6者"],
         ["〃 (BtoC)", "3者", "3者", "〃", "〃"],
@@ -154,7 +138,7 @@ def test_ditto_marks_in_labels_and_values():
 
 
 def test_sub_rows_by_bullet_suffix_marker_and_merged_marker_cell():
-    table = _table([
+    table = b.table([
         ["", "現行", "令和5年度", "令和6年度", "令和7年度"],
         ["①フォローアップ対象事業者数", "48社", "48社", "48社", "48社"],
         ["①頻度（延回数）", "192回", "144回", "144回", "144回"],
@@ -169,7 +153,7 @@ def test_sub_rows_by_bullet_suffix_marker_and_merged_marker_cell():
         "①展示会（B to C）出展者数": None, "売上の増加額／者": "①展示会（B to C）出展者数",
         "②チャレンジショップ入居者": None, "・入居後の創業者数": "②チャレンジショップ入居者"}.items()}
     # A separate marker column merged over a group: merged into the metric, later rows are sub-rows.
-    table = _table([
+    table = b.table([
         ["", "", "R7", "R8", "R9", "R10"],
         ["①", "展示会出展者数", "3者", "3者", "3者", "3者"],
         [None, "新規取引先数", "1件", "1件", "1件", "1件"],
@@ -181,26 +165,17 @@ def test_sub_rows_by_bullet_suffix_marker_and_merged_marker_cell():
     assert {t.fiscal_year for t in targets} == {2025, 2026, 2027, 2028}
 
 
-def _layout_with(tables_by_page: dict[int, list[Table]], lines_by_page: dict[int, list[tuple[float, str]]]):
-    pages = []
-    for n in sorted(set(tables_by_page) | set(lines_by_page)):
-        lines = tuple(Line(text, (56.8, y, 56.8 + 10.5 * len(text), y + 10.5), n)
-                      for y, text in lines_by_page.get(n, []))
-        pages.append(Page(n, 595, 842, lines, (), tuple(tables_by_page.get(n, []))))
-    return PdfLayout(Path("x.pdf"), tuple(pages))
-
-
 def test_find_targets_joins_a_table_continued_on_the_next_page_and_reads_the_note():
-    first = _table([
+    first = b.table([
         ["", "現状", "R7", "R8", "R9", "R10"],
         ["①フォローアップ対象事業者数", "9者", "15者", "15者", "15者", "15者"],
     ], page=1, top=700)
-    rest = _table([
+    rest = b.table([
         ["頻度(延べ回数)", "36回", "60回", "60回", "60回", "60回"],
         ["②創業支援事業者数", "2者", "3者", "3者", "3者", "3者"],
     ], page=2, top=60)
-    other = _table([["", "開催日数", "来場者数"], ["産業祭", "2日間", "約45,000人"]], page=2, top=300)
-    layout = _layout_with({1: [first], 2: [rest, other]}, {
+    other = b.table([["", "開催日数", "来場者数"], ["産業祭", "2日間", "約45,000人"]], page=2, top=300)
+    layout = b.layout_of({1: [first], 2: [rest, other]}, {
         1: [(600, "7. 事業計画策定後の実施支援に関すること"), (640, "(3) 目標")],
         2: [(90, "※現状は令和 5 年度の実績"), (200, "(4) 事業内容")],
     })
@@ -218,8 +193,8 @@ def test_find_targets_joins_a_table_continued_on_the_next_page_and_reads_the_not
 
 
 def test_target_table_without_years_is_a_finding():
-    table = _table([["", "目標値"], ["経営分析件数", "60件"]], page=1, top=200)
-    layout = _layout_with({1: [table]}, {1: [(150, "5. 経営状況の分析に関すること"), (180, "(2) 目標")]})
+    table = b.table([["", "目標値"], ["経営分析件数", "60件"]], page=1, top=200)
+    layout = b.layout_of({1: [table]}, {1: [(150, "5. 経営状況の分析に関すること"), (180, "(2) 目標")]})
     sections = [Section(section_no="5", title="経営状況の分析に関すること", level=1, page_start=1, page_end=1),
                 Section(section_no="5(2)", title="目標", level=2, parent_no="5", page_start=1, page_end=1)]
     targets, findings = find_targets(layout, sections)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from extractors.base import register
+from extractors.base import KindSpec, Parts, register, runner
 from extractors.readers.grades import DEFAULT_SCALE, GradeScale, compute_grade, grade_mismatch, read_legend
 from extractors.layout.model import PdfLayout, Table, visual_rows
 from extractors.layout.workbook import Sheet, WorkbookLayout, is_percent_format
@@ -107,14 +107,20 @@ def grid_from_table(table: Table) -> Grid:
              for c in row] for row in table.grid()]
 
 
-def layout_grids(layout: object) -> Iterator[Grid]:
+def named_grids(layout: object) -> Iterator[tuple[str, Grid]]:
+    """(where, grid) of every sheet or PDF table: `sheet 進捗`, `page 3 table 1`."""
     if isinstance(layout, WorkbookLayout):
         for sheet in layout.sheets:
-            yield grid_from_sheet(sheet)
+            yield f"sheet {sheet.name}", grid_from_sheet(sheet)
     elif isinstance(layout, PdfLayout):
         for page in layout.pages:
-            for table in page.tables:
-                yield grid_from_table(table)
+            for i, table in enumerate(page.tables, 1):
+                yield f"page {page.number} table {i}", grid_from_table(table)
+
+
+def layout_grids(layout: object) -> Iterator[Grid]:
+    for _, grid in named_grids(layout):
+        yield grid
 
 
 def layout_lines(layout: object) -> Iterator[str]:
@@ -467,20 +473,27 @@ def read_progress_grid(grid: Grid, header: Header, scale: GradeScale = DEFAULT_S
     return entries
 
 
-def read_progress(layout: object, settings: ProgressSettings = DEFAULT_SETTINGS) -> list[ProgressEntry]:
+def read_progress(layout: object, settings: ProgressSettings = DEFAULT_SETTINGS,
+                  parts: Parts | None = None) -> list[ProgressEntry]:
     """All progress tables of a layout; a headerless table right after one continues it
-    (a PDF export repeats or drops the header on later pages)."""
-    scale = read_legend(layout_lines(layout))
+    (a PDF export repeats or drops the header on later pages). With `parts`, the legend
+    and each table are isolated: a table that fails loses only its own rows."""
+    run = runner(parts)
+    scale = run("legend", lambda: read_legend(layout_lines(layout)), DEFAULT_SCALE)
     entries: list[ProgressEntry] = []
     previous: Header | None = None
-    for grid in layout_grids(layout):
+
+    def read_table(grid: Grid, previous: Header | None) -> tuple[Header | None, list[ProgressEntry]]:
         header = find_header(grid, settings)
         if header is None and previous is not None and grid and len(grid[0]) == len(previous.columns):
             header = replace(previous, top=-1, bottom=-1)
         if header is None:
-            continue
-        entries.extend(read_progress_grid(grid, header, scale, settings))
-        previous = header
+            return previous, []
+        return header, read_progress_grid(grid, header, scale, settings)
+
+    for where, grid in named_grids(layout):
+        previous, rows = run(where, lambda: read_table(grid, previous), (None, []))
+        entries.extend(rows)
     return entries
 
 
@@ -498,8 +511,6 @@ def grade_findings(entries: list[ProgressEntry]) -> list[Finding]:
 # --- the extractor -------------------------------------------------------------------
 
 class ProgressReportExtractor:
-    kind = "progress_report"
-
     def __init__(self, settings: ProgressSettings = DEFAULT_SETTINGS):
         self.settings = settings
 
@@ -525,16 +536,19 @@ class ProgressReportExtractor:
         return best
 
     def extract(self, layout: object) -> Extraction:
-        entries = read_progress(layout, self.settings)
+        parts = Parts()
+        entries = read_progress(layout, self.settings, parts)
         pages = len(layout.sheets) if isinstance(layout, WorkbookLayout) else len(getattr(layout, "pages", ()))
-        findings = grade_findings(entries)
-        status = "ok"
+        grade_notes = parts.run("grade_findings", lambda: grade_findings(entries), [])
+        parts.findings += grade_notes
         if not entries:
-            status = "partial"
-            findings.append(Finding(severity="error", code="progress_table_not_found",
-                                    message="no table with 年間目標 / 実績 columns was found"))
-        return Extraction(kind=self.kind, status=status, pages=pages,
-                          progress=[e.row for e in entries], findings=findings)
+            parts.missing(Finding(severity="error", code="progress_table_not_found",
+                                  message="no table with 年間目標 / 実績 columns was found"))
+        return parts.extraction(SPEC.kind, pages=pages, progress=[e.row for e in entries])
 
 
-register(ProgressReportExtractor())
+# Recognised from a graded 年間目標 / 実績 / 評価 table, the most specific evidence: wins every tie.
+SPEC = register(KindSpec(
+    kind="progress_report", label="progress report", extractor=ProgressReportExtractor(),
+    tables=("progress",), canonical_sections=False, views=("v_progress_status", "progress_vs_plan"),
+    priority=30))

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from extractors.base import register
+from extractors.base import KindSpec, Parts, register, runner
 from extractors.layout.model import PdfLayout
 from extractors.readers.plan_sections import SectionSettings, find_sections, heading_positions
 from extractors.readers.target_tables import TargetSettings, find_targets, read_header
@@ -79,22 +79,35 @@ def plan_sections(sections: list[Section], target_parts: set[str | None],
     return out
 
 
-def read_promotion_plan(layout: PdfLayout, settings: PromotionPlanSettings = DEFAULT_SETTINGS
-                        ) -> tuple[list[Section], list[Target], list[Finding]]:
+def _sections(layout: PdfLayout, settings: PromotionPlanSettings) -> tuple[list[Section], list]:
     sections = find_sections(layout, settings.sections)
-    positions = heading_positions(layout, sections, settings.sections)
-    targets, findings = find_targets(layout, sections, settings.targets, settings.sections)
+    return sections, heading_positions(layout, sections, settings.sections)
+
+
+def _numbered(sections: list[Section], positions: list, targets: list[Target],
+              settings: PromotionPlanSettings) -> tuple[list[Section], list[Target]]:
+    """Targets outside the 個別施策 part lose their section_no; sections get unique numbers."""
     parts = [part_at(sections, positions, (t.page or 0, t.bbox[1] if t.bbox else 0.0)) for t in targets]
     measure_part = Counter(p for p, t in zip(parts, targets) if not t.is_baseline).most_common(1)
     measure_part = measure_part[0][0] if measure_part else None
     targets = [t if part == measure_part else t.model_copy(update={"section_no": None})
                for t, part in zip(targets, parts)]
-    return plan_sections(sections, {measure_part}, settings), targets, findings
+    return plan_sections(sections, {measure_part}, settings), targets
+
+
+def read_promotion_plan(layout: PdfLayout, settings: PromotionPlanSettings = DEFAULT_SETTINGS,
+                        parts: Parts | None = None) -> tuple[list[Section], list[Target], list[Finding]]:
+    """Sections, targets and the target tables' findings; with `parts`, each stage is isolated."""
+    run = runner(parts)
+    sections, positions = run("sections", lambda: _sections(layout, settings), ([], []))
+    targets, findings = run("targets", lambda: find_targets(layout, sections, settings.targets,
+                                                             settings.sections), ([], []))
+    sections, targets = run("section_numbers", lambda: _numbered(sections, positions, targets, settings),
+                            (sections, targets))
+    return sections, targets, findings
 
 
 class PromotionPlanExtractor:
-    kind = "promotion_plan"
-
     def __init__(self, settings: PromotionPlanSettings = DEFAULT_SETTINGS):
         self.settings = settings
 
@@ -122,12 +135,17 @@ class PromotionPlanExtractor:
         return 0.3 if "経営発達支援計画" in opening else 0.85
 
     def extract(self, layout: object) -> Extraction:
-        sections, targets, findings = read_promotion_plan(layout, self.settings)
+        parts = Parts()
+        sections, targets, findings = read_promotion_plan(layout, self.settings, parts)
+        parts.findings += findings
         if not targets:
-            findings.append(Finding(severity="error", code="targets_not_found",
-                                    message="no table with fiscal-year columns was found"))
-        return Extraction(kind=self.kind, status="ok" if targets else "partial",
-                          pages=len(layout.pages), sections=sections, targets=targets, findings=findings)
+            parts.missing(Finding(severity="error", code="targets_not_found",
+                                  message="no table with fiscal-year columns was found"))
+        return parts.extraction(SPEC.kind, pages=len(layout.pages), sections=sections, targets=targets)
 
 
-register(PromotionPlanExtractor())
+# Recognised from a table only it prints (実施事業 × fiscal years): outranks a plan's opening words.
+SPEC = register(KindSpec(
+    kind="promotion_plan", label="promotion plan", extractor=PromotionPlanExtractor(),
+    tables=("sections", "targets"), canonical_sections=False,  # its own chapters, not the standard form
+    views=("v_targets_by_indicator", "progress_vs_plan"), priority=20))

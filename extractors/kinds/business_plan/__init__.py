@@ -15,12 +15,12 @@ Stages, each reading only the PdfLayout and returning new records:
 
 Structure is found from labels and grids (label cells, year headers, unit
 captions), never from positions or a fixture's names. Each part is run on its
-own in `BusinessPlanExtractor.extract`: one failing part becomes an error
+own (extractors.base.Parts): one failing part becomes an `extraction_error`
 Finding and status `partial`, and the rest is kept.
 """
 from __future__ import annotations
 
-from extractors.base import register
+from extractors.base import KindSpec, Parts, register
 from extractors.kinds.business_plan.budget import find_budget_table, read_budget, read_funding_sources
 from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, appendix_pages
 from extractors.kinds.business_plan.contacts import read_contacts
@@ -37,14 +37,7 @@ from schemas.records import Extraction, Finding
 
 # --- the extractor ---------------------------------------------------------------------------------------
 
-def _error(part: str, exc: Exception) -> Finding:
-    return Finding(severity="error", code="extraction_error",
-                   message=f"{part}: {type(exc).__name__}: {exc}", location=part)
-
-
 class BusinessPlanExtractor:
-    kind = "business_development_plan"
-
     def __init__(self, settings: PlanSettings = DEFAULT):
         self.settings = settings
 
@@ -63,28 +56,19 @@ class BusinessPlanExtractor:
 
     def extract(self, layout: object) -> Extraction:
         s = self.settings
-        findings: list[Finding] = []
-        failed: list[str] = []
+        parts = Parts()
+        part = parts.run
         result: dict = {}
-
-        def part(name: str, fn):
-            try:
-                return fn()
-            except Exception as exc:  # one part's failure must not lose the others
-                failed.append(name)
-                findings.append(_error(name, exc))
-                return None
 
         appendix = part("appendix", lambda: appendix_pages(layout, s)) or {}
         overview = part("overview", lambda: read_overview(layout, s)) or Overview()
         plan_parts = part("plan", lambda: read_plan(overview, s))
         plan, municipalities = (plan_parts[0], plan_parts[1]) if plan_parts else (None, [])
         if plan_parts:
-            findings += plan_parts[2]
+            parts.findings += plan_parts[2]
             if plan.chamber is None and plan.period_start is None:
-                failed.append("plan")
-                findings.append(Finding(severity="error", code="overview_not_found",
-                                        message="no 概要 table with 実施者 and 実施期間 labels"))
+                parts.fail("plan", Finding(severity="error", code="overview_not_found",
+                                           message="no 概要 table with 実施者 and 実施期間 labels"))
         period = (plan.period_start, plan.period_end) if plan and plan.period_start else None
 
         def budgets():
@@ -101,17 +85,23 @@ class BusinessPlanExtractor:
                                                                      appendix.get(2, []), s)) or []
         result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
         sections = part("sections", lambda: find_sections(layout)) or []
-        findings += part("section_findings", lambda: section_findings(sections)) or []
+        section_notes = part("section_findings", lambda: section_findings(sections)) or []
+        parts.findings += section_notes
         anchor = fiscal_year_of(period[0]) if period else None
         found_targets = part("targets", lambda: find_targets(layout, sections, anchor_year=anchor))
         targets = found_targets[0] if found_targets else []
-        findings += found_targets[1] if found_targets else []
-        findings += part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []
-        return Extraction(
-            kind=self.kind, status="partial" if failed else "ok",
-            error=f"failed parts: {', '.join(failed)}" if failed else None,
-            pages=len(layout.pages), plans=[plan] if plan else [], plan_municipalities=municipalities,
-            sections=sections, targets=targets, findings=findings, **result)
+        parts.findings += found_targets[1] if found_targets else []
+        budget_notes = part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []
+        parts.findings += budget_notes
+        return parts.extraction(
+            SPEC.kind, pages=len(layout.pages), plans=[plan] if plan else [], plan_municipalities=municipalities,
+            sections=sections, targets=targets, **result)
 
 
-register(BusinessPlanExtractor())
+# Recognised from its opening words, so a kind recognised from a table only it prints wins a tie.
+SPEC = register(KindSpec(
+    kind="business_development_plan", label="business development plan", extractor=BusinessPlanExtractor(),
+    tables=("plans", "plan_municipalities", "sections", "targets", "budgets", "funding_sources",
+            "contacts", "partners"),
+    canonical_sections=True, views=("v_plan_overview", "v_budget_by_year", "v_targets_by_indicator"),
+    priority=10))
