@@ -14,6 +14,7 @@ from pathlib import Path
 
 from extractors import base
 from pipeline.canonical import enrich
+from pipeline.confidence import score as score_confidence
 from schemas.records import Extraction, Finding
 
 EXTRACTOR_VERSION = "0.2.0"  # documents loaded by another version are re-extracted
@@ -204,4 +205,5 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
             "findings": [*extraction.findings, Finding(severity="warning", code="pages_need_ocr",
                                                        message=no_text_reason(layout, no_text),
                                                        location=f"pages {where}")]})
-    return enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))
+    extraction = enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))
+    return score_confidence(extraction, layout)

@@ -7,6 +7,7 @@ version.
 from __future__ import annotations
 
 from extractors.progress import PROGRESS_VS_PLAN_VIEW_SQL
+from pipeline.corrections import V_CORRECTIONS_SQL
 
 VIEWS: dict[str, str] = {
     "v_plan_overview": """
@@ -72,6 +73,7 @@ VIEWS: dict[str, str] = {
 
 
 VIEWS["progress_vs_plan"] = PROGRESS_VS_PLAN_VIEW_SQL
+VIEWS["v_corrections"] = V_CORRECTIONS_SQL  # what people corrected, with its status
 
 
 def all_views() -> list[str]:
