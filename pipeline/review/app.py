@@ -26,6 +26,7 @@ def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
     database = ReviewDatabase(db_path)
     renderer = PageRenderer(cache_dir)
     app.config["SHOKO_DB"] = database
+    app.add_template_filter(_cell, "cell")
     app.config["SHOKO_STARTUP_PROBLEM"] = database.migrate()
 
     @app.errorhandler(DatabaseUnavailable)
@@ -105,6 +106,17 @@ def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
         return jsonify(database.undo(correction_id))
 
     return app
+
+
+def _cell(value) -> str:
+    """A value as the table shows it: 4.0 → 4, booleans as a tick, NULL empty."""
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "✓"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _is_pdf(path: str) -> bool:

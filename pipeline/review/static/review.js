@@ -21,12 +21,12 @@
     const row = rowOf(uid), box = boxOf(uid);
     if (row) row.classList.add("active");
     if (box) box.classList.add("active");
-    if (from !== "box" && box) box.scrollIntoView({ block: "center", behavior: "instant" });
+    if (from !== "box" && box) box.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
     else if (from !== "box" && row && row.dataset.page) {
       const page = document.getElementById("page-" + row.dataset.page);
-      if (page) page.scrollIntoView({ block: "start", behavior: "instant" });
+      if (page) page.scrollIntoView({ block: "start", inline: "nearest", behavior: "instant" });
     }
-    if (from === "box" && row) row.scrollIntoView({ block: "center", behavior: "instant" });
+    if (from === "box" && row) row.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
   }
 
   function hover(uid, on) {
