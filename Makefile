@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench fuzz clean ocr-deps browser-deps
+.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ test: $(STAMP) ocr-deps browser-deps
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
+
+bench-review: $(STAMP)
+	$(BIN)/python benchmarks/bench_review.py --documents 10000
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1
