@@ -295,10 +295,11 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dic
     if not doc_ids:
         return counts
     doc_ids = list(doc_ids)
-    has = con.execute(f"SELECT 1 FROM {TABLE} WHERE doc_id IN (SELECT unnest(?)) LIMIT 1", [doc_ids]).fetchone()
-    con.execute("DELETE FROM findings WHERE code = ? AND doc_id IN (SELECT unnest(?))", [ORPHANED, doc_ids])
-    if not has:
+    # a document without corrections has no orphan finding either (undo removes it): one
+    # cheap query is all a load pays when nobody corrected anything
+    if not con.execute(f"SELECT 1 FROM {TABLE} WHERE doc_id IN (SELECT unnest(?)) LIMIT 1", [doc_ids]).fetchone():
         return counts
+    con.execute("DELETE FROM findings WHERE code = ? AND doc_id IN (SELECT unnest(?))", [ORPHANED, doc_ids])
     loaded = {r[0] for r in con.execute(
         "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids]).fetchall()}
     for c in corrections_for(con, doc_ids):
@@ -316,6 +317,18 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> dic
              f"it is kept and applies again if the row comes back (shoko correct --undo {c.id} drops it)",
              f"correction #{c.id}"])
     return counts
+
+
+def carry_over(con: duckdb.DuckDBPyConnection, replaced: dict[str, str]) -> int:
+    """Move the corrections of replaced documents (old doc_id -> new: a changed file at the
+    same path) to their new version, so they apply there or become its findings; call it in
+    the load's transaction, before apply_corrections. Returns how many moved."""
+    moved = 0
+    for old, new in replaced.items():
+        if old != new:
+            moved += len(con.execute(f"UPDATE {TABLE} SET doc_id = ? WHERE doc_id = ? RETURNING 1",
+                                     [new, old]).fetchall())
+    return moved
 
 
 def undo(con: duckdb.DuckDBPyConnection, correction_id: int) -> Correction:

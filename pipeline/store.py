@@ -226,6 +226,8 @@ def load_documents(con: duckdb.DuckDBPyConnection,
                         then=(search.TOKENS_FROM_BATCH_SQL,))
             elif rows:
                 _insert(con, table, _arrow_table(table, rows))
+        if known:  # a changed file at the same path: its corrections follow it
+            corrections.carry_over(con, {old: document.doc_id for document, _, replaces in batch for old in replaces})
         corrections.apply_corrections(con, doc_ids)  # what people fixed survives re-extraction
         con.execute("COMMIT")
     except BaseException:

@@ -190,3 +190,17 @@ def test_an_older_database_gets_the_corrections_table_and_markers_when_opened_fo
                        "FROM targets").fetchone()[1:] == (con.execute("SELECT count(*) FROM targets").fetchone()[0], 0)
     assert con.execute("SELECT count(*) FROM v_corrections").fetchone() == (0,)
     con.close()
+
+
+def test_a_changed_file_at_the_same_path_keeps_its_corrections(tmp_path):
+    plan = tmp_path / OME_PLAN.name
+    plan.write_bytes(OME_PLAN.read_bytes())
+    db = tmp_path / "plans.duckdb"
+    assert main(["ingest", str(plan), "--db", str(db), "--workers", "0"]) == 0
+    assert main(["correct", str(plan), "--table", "targets", *KEY, "--set", "value=5", "--db", str(db)]) == 0
+    with plan.open("ab") as handle:  # a new version of the file (other bytes, same content)
+        handle.write(b"\n% revised\n")
+    assert main(["ingest", str(plan), "--db", str(db), "--workers", "0"]) == 0
+    [(doc_id,)] = query(db, "SELECT doc_id FROM documents")
+    assert query(db, "SELECT doc_id, status FROM v_corrections") == [(doc_id, "applied")]
+    assert target_2024(db) == [(5.0, True)]

@@ -138,3 +138,17 @@ def test_a_database_locked_by_a_writer_is_said_so_and_a_moved_file_too(loaded):
     html = client.get(f"/doc/{ids['ome_cci_2023.pdf']}").get_data(as_text=True)
     assert "is not there any more" in html
     assert client.get(f"/doc/{ids['ome_cci_2023.pdf']}/page/1.png").status_code == 410
+
+
+def test_other_sites_cannot_post_corrections(loaded):
+    client, db, ids, _ = loaded
+    body = {"doc_id": ids["ome_cci_2023.pdf"], "table": "plans", "key": {}, "column": "chamber", "value": "x"}
+    assert client.post("/api/corrections", json=body, headers={"Origin": "http://evil.example"}).status_code == 403
+    # a form or text/plain post (which a foreign page may send without asking) is refused
+    assert client.post("/api/corrections", data='{"doc_id": "x"}', content_type="text/plain").status_code == 415
+    client.application.config["SHOKO_LOCAL_ONLY"] = True
+    assert client.get("/", headers={"Host": "rebound.example:8765"}).status_code == 403
+    assert client.get("/", headers={"Host": "127.0.0.1:8765"}).status_code == 200
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT chamber, corrected FROM plans").fetchall() == [("青梅商工会議所", False)]
+    con.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, jsonify, render_template, request, send_file
 
@@ -18,6 +19,7 @@ from pipeline.review.data import PAGE_SIZE, TABLE_VIEWS, DatabaseUnavailable, Re
 from pipeline.review.pages import PageRenderer, SourceUnavailable
 
 PDF_SUFFIX = ".pdf"
+LOCAL_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
@@ -28,6 +30,18 @@ def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
     app.config["SHOKO_DB"] = database
     app.add_template_filter(_cell, "cell")
     app.config["SHOKO_STARTUP_PROBLEM"] = database.migrate()
+
+    @app.before_request
+    def same_origin_only():
+        # The page writes corrections: another web site open in the browser must not be
+        # able to post them (an Origin of its own) or to reach us under a name of its own
+        # (DNS rebinding: a Host that is not this server's).
+        if app.config.get("SHOKO_LOCAL_ONLY") and (request.host.rsplit(":", 1)[0].strip("[]")
+                                                   not in LOCAL_NAMES):
+            abort(403)
+        origin = request.headers.get("Origin")
+        if request.method == "POST" and origin and urlsplit(origin).netloc != request.host:
+            abort(403)
 
     @app.errorhandler(DatabaseUnavailable)
     def unavailable(exc):
@@ -91,7 +105,9 @@ def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
 
     @app.post("/api/corrections")
     def add_correction():
-        body = request.get_json(force=True, silent=True) or {}
+        body = request.get_json(silent=True)  # application/json only: no cross-site simple POST
+        if not isinstance(body, dict):
+            return jsonify(error="expected a JSON object (Content-Type: application/json)"), 415
         missing = [k for k in ("doc_id", "table", "key", "column") if k not in body]
         if missing:
             return jsonify(error=f"missing {', '.join(missing)}"), 400
@@ -141,12 +157,13 @@ def serve(db_path: Path, host: str = "127.0.0.1", port: int = 8765, cache_dir: s
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no database at {db_path}: run `shoko ingest` first")
     app = create_app(Path(db_path), Path(cache_dir) if cache_dir else None)
+    app.config["SHOKO_LOCAL_ONLY"] = host in LOCAL_NAMES
     problem = app.config["SHOKO_STARTUP_PROBLEM"]
     if problem:
         print(f"shoko review: {problem}", file=sys.stderr, flush=True)
     server = create_server(app, host=host, port=port, threads=4, ident="shoko")
     actual_port = server.effective_port
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOCAL_NAMES:
         print(f"shoko review: listening on {host}: anyone who can reach this machine can correct values",
               file=sys.stderr, flush=True)
     print(f"shoko review: http://{host if ':' not in host else f'[{host}]'}:{actual_port}/ "
