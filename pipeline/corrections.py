@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -47,9 +47,8 @@ NOT_CORRECTABLE = {"doc_id", "page", "bbox", "sheet", "cell", "source", "correct
                    "page_start", "page_end"}
 
 DDL = [
-    "CREATE SEQUENCE IF NOT EXISTS corrections_id_seq START 1",
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-  id BIGINT PRIMARY KEY DEFAULT nextval('corrections_id_seq'),
+  id BIGINT PRIMARY KEY,
   doc_id VARCHAR NOT NULL,
   "table" VARCHAR NOT NULL,
   row_key VARCHAR NOT NULL,
@@ -239,9 +238,12 @@ def add_correction(con: duckdb.DuckDBPyConnection, doc_id: str, table: str,
                             f"WHERE id = ?", [value, note, _now(), earlier[0]])
                 ids.append(earlier[0])
             else:
+                # max + 1, not a sequence: ids then survive a copy of the table into another
+                # file (sync_from), and one writer at a time makes it safe
                 ids.append(con.execute(
-                    f'INSERT INTO {TABLE} (doc_id, "table", row_key, "column", extracted_value, '
-                    f'corrected_value, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+                    f'INSERT INTO {TABLE} (id, doc_id, "table", row_key, "column", extracted_value, '
+                    f'corrected_value, note, created_at) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? '
+                    f'FROM {TABLE} RETURNING id',
                     [doc_id, table, key_text, column, _text(current), value, note, _now()]).fetchone()[0])
             _set(con, table, doc_id, row_key, column, value)
             if column in row_key:  # the next column of this call finds the row by its new key
@@ -329,6 +331,69 @@ def carry_over(con: duckdb.DuckDBPyConnection, replaced: dict[str, str]) -> int:
             moved += len(con.execute(f"UPDATE {TABLE} SET doc_id = ? WHERE doc_id = ? RETURNING 1",
                                      [new, old]).fetchall())
     return moved
+
+
+def _revert(con, c: Correction) -> None:
+    """Put a correction's extracted value back on its row (the correction itself stays)."""
+    current_key = {**c.row_key, c.column: c.corrected_value} if c.column in c.row_key else c.row_key
+    _set(con, c.table, c.doc_id, current_key, c.column, c.extracted_value, corrected=False)
+
+
+def sync_from(con: duckdb.DuckDBPyConnection, published: str | Path) -> list[str]:
+    """Make this database's corrections those of `published`, and its rows agree.
+
+    For an ingest that loads a working copy and then publishes it over the database
+    path: `shoko review` and `shoko correct` write to the published file meanwhile, so,
+    inside the transaction that finishes the working copy, just before publishing, this
+    takes the published file's corrections (its own are the copy made at the start):
+    a document whose corrections differ gets its own reverted, newest first, then the
+    published ones applied (corrections of a replaced document follow it to its new
+    doc_id, as in a load). Returns the doc_ids whose rows were redone.
+    """
+    con.execute(f"ATTACH '{Path(published)}' AS shoko_published (READ_ONLY)")
+    try:
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = 'shoko_published' "
+                           "AND table_name = ?", [TABLE]).fetchone():
+            return []
+        columns = 'id, doc_id, "table", row_key, "column", extracted_value, corrected_value, note, created_at'
+        theirs = [Correction(r[0], r[1], r[2], json.loads(r[3]), *r[4:]) for r in con.execute(
+            f"SELECT {columns} FROM shoko_published.{TABLE} ORDER BY id").fetchall()]
+        # a document replaced by this ingest (same path, new bytes): its corrections move on
+        moved = dict(con.execute(
+            "SELECT p.doc_id, d.doc_id FROM shoko_published.documents p JOIN documents d USING (source_path) "
+            "WHERE p.doc_id <> d.doc_id").fetchall())
+    finally:
+        con.execute("DETACH shoko_published")
+    theirs = [replace(c, doc_id=moved.get(c.doc_id, c.doc_id)) for c in theirs]
+    ours = corrections_for(con)
+
+    def by_doc(items):
+        grouped: dict[str, list] = {}
+        for c in items:
+            grouped.setdefault(c.doc_id, []).append(c)
+        return grouped
+
+    mine, published_by_doc = by_doc(ours), by_doc(theirs)
+    changed = sorted(d for d in set(mine) | set(published_by_doc)
+                     if [_fingerprint(c) for c in mine.get(d, [])] != [_fingerprint(c) for c in published_by_doc.get(d, [])])
+    if not changed:
+        return []
+    for doc_id in changed:
+        for c in reversed(mine.get(doc_id, [])):
+            if c.table in NATURAL_KEYS:
+                _revert(con, c)
+    con.execute(f"DELETE FROM {TABLE}")
+    for c in theirs:
+        con.execute(f"INSERT INTO {TABLE} ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [c.id, c.doc_id, c.table, json.dumps(c.row_key, ensure_ascii=False, sort_keys=True),
+                     c.column, c.extracted_value, c.corrected_value, c.note, c.created_at])
+    con.execute("DELETE FROM findings WHERE code = ? AND doc_id IN (SELECT unnest(?))", [ORPHANED, changed])
+    apply_corrections(con, changed)
+    return changed
+
+
+def _fingerprint(c: Correction) -> tuple:
+    return (c.id, c.table, json.dumps(c.row_key, sort_keys=True), c.column, c.extracted_value, c.corrected_value)
 
 
 def undo(con: duckdb.DuckDBPyConnection, correction_id: int) -> Correction:

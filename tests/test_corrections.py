@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pyarrow.parquet as pq
@@ -204,3 +205,25 @@ def test_a_changed_file_at_the_same_path_keeps_its_corrections(tmp_path):
     [(doc_id,)] = query(db, "SELECT doc_id FROM documents")
     assert query(db, "SELECT doc_id, status FROM v_corrections") == [(doc_id, "applied")]
     assert target_2024(db) == [(5.0, True)]
+
+
+def test_a_working_copy_takes_the_corrections_made_in_the_published_file_meanwhile(plan_db, tmp_path):
+    unit_key = ["--key", f"metric={METRIC}", "--key", "fiscal_year=2023"]
+    assert main(["correct", str(OME_PLAN), "--table", "targets", *unit_key, "--set", "unit=件",
+                 "--db", str(plan_db)]) == 0
+    working = tmp_path / "working.duckdb"
+    shutil.copy(plan_db, working)  # the ingest starts from a copy of the published file …
+    assert main(["ingest", str(OME_PLAN), "--db", str(working), "--workers", "0", "--force"]) == 0
+    # … while the review corrects one value and undoes another in the published file
+    assert main(["correct", str(OME_PLAN), "--table", "targets", *KEY, "--set", "value=5", "--db", str(plan_db)]) == 0
+    assert main(["correct", "--undo", "1", "--db", str(plan_db)]) == 0
+    con = store.connect(working)
+    con.execute("BEGIN TRANSACTION")
+    [doc_id] = corrections.sync_from(con, plan_db)
+    con.execute("COMMIT")
+    rows = con.execute("SELECT fiscal_year, value, unit, corrected FROM targets WHERE metric = ? "
+                       "AND fiscal_year IN (2023, 2024) ORDER BY 1", [METRIC]).fetchall()
+    assert rows == [(2023, 4.0, "回", False), (2024, 5.0, "回", True)]
+    assert [(c.id, c.column, c.corrected_value) for c in corrections.corrections_for(con)] == [(2, "value", "5")]
+    assert corrections.sync_from(con, plan_db) == []  # nothing left to do
+    con.close()
