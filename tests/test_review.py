@@ -152,3 +152,15 @@ def test_other_sites_cannot_post_corrections(loaded):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT chamber, corrected FROM plans").fetchall() == [("青梅商工会議所", False)]
     con.close()
+
+
+def test_pages_render_sharper_for_the_zoom_control(loaded):
+    client, db, ids, _ = loaded
+    doc_id = ids["ome_cci_2023.pdf"]
+    import pymupdf
+
+    with pymupdf.open(OME_PLAN) as pdf:
+        width = pdf[0].rect.width
+    for zoom, expected in (("", 1.5), ("3", 3.0), ("7", 1.5)):  # an unknown zoom gets the default
+        png = client.get(f"/doc/{doc_id}/page/1.png" + (f"?zoom={zoom}" if zoom else "")).data
+        assert int.from_bytes(png[16:20], "big") == round(width * expected)

@@ -201,3 +201,19 @@ def test_review_draws_boxes_at_the_bboxes_links_them_and_keeps_a_correction(revi
     assert con.execute("SELECT value, corrected FROM targets WHERE metric = ? AND fiscal_year = 2024",
                        [METRIC]).fetchall() == [(4.0, False)]
     con.close()
+
+    # at 200 % page width the boxes stay on their values (and a sharper image is loaded)
+    from selenium.webdriver.support.ui import Select
+
+    width_at_100 = browser.find_element(By.CSS_SELECTOR, f"#page-{page} img").rect["width"]
+    Select(browser.find_element(By.ID, "zoom")).select_by_value("200")
+    image = browser.find_element(By.CSS_SELECTOR, f"#page-{page} img")
+    _wait(browser, lambda d: "zoom=3" in image.get_attribute("src") and d.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth > 0", image))
+    assert browser.execute_script("return arguments[0].naturalWidth", image) == round(page_width * 3)
+    scale = image.rect["width"] / page_width
+    assert abs(image.rect["width"] - 2 * width_at_100) <= 2
+    drawn = browser.find_element(By.ID, f"box-{uid}").rect
+    assert abs(drawn["x"] - (image.rect["x"] + bbox[0] * scale)) <= 2.5
+    assert abs(drawn["y"] - (image.rect["y"] + bbox[1] * scale)) <= 2.5
+    assert abs(drawn["width"] - (bbox[2] - bbox[0]) * scale) <= 2.5

@@ -95,7 +95,7 @@ def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
             abort(404)
         try:
             path = renderer.check_source(doc_id, *source)
-            image = renderer.render(doc_id, path, page_no)
+            image = renderer.render(doc_id, path, page_no, request.args.get("zoom", type=float))
         except SourceUnavailable:
             abort(410)
         except IndexError:

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 ZOOM = 1.5  # 108 dpi: sharp enough to read a table cell, ~150 kB a page
+ZOOMS = (1.5, 3.0)  # the page's zoom control asks for the sharper one above 150 %
 
 
 class SourceUnavailable(RuntimeError):
@@ -61,9 +62,10 @@ class PageRenderer:
                 self._sizes[doc_id] = [(page.rect.width, page.rect.height) for page in doc]
         return self._sizes[doc_id]
 
-    def render(self, doc_id: str, path: Path, page_no: int) -> Path:
+    def render(self, doc_id: str, path: Path, page_no: int, zoom: float | None = None) -> Path:
         """The PNG of a 1-based page (rendered once, then served from the cache)."""
-        target = self.cache_dir / doc_id[:2] / doc_id / f"{page_no}@{self.zoom:g}.png"
+        zoom = zoom if zoom in ZOOMS else self.zoom
+        target = self.cache_dir / doc_id[:2] / doc_id / f"{page_no}@{zoom:g}.png"
         if target.exists():
             return target
         import pymupdf
@@ -74,7 +76,7 @@ class PageRenderer:
             with pymupdf.open(path) as doc:
                 if not 1 <= page_no <= doc.page_count:
                     raise IndexError(f"page {page_no} is not in {path.name} ({doc.page_count} pages)")
-                pixmap = doc[page_no - 1].get_pixmap(matrix=pymupdf.Matrix(self.zoom, self.zoom), alpha=False)
+                pixmap = doc[page_no - 1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 partial = target.with_suffix(f".{os.getpid()}.part")
                 pixmap.save(str(partial), output="png")

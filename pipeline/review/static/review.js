@@ -49,6 +49,19 @@
     row.addEventListener("mouseleave", () => hover(row.dataset.uid, false));
   });
 
+  // wider pages for small print; the sharper rendering once they are drawn larger
+  document.getElementById("zoom").addEventListener("change", (event) => {
+    const percent = parseInt(event.target.value, 10);
+    document.getElementById("pages").style.setProperty("--page-width", percent + "%");
+    document.querySelectorAll(".page img").forEach((img) => {
+      const url = new URL(img.src);
+      if (percent > 150) url.searchParams.set("zoom", "3"); else url.searchParams.delete("zoom");
+      if (url.href !== img.src) img.src = url.href;
+    });
+    const active = document.querySelector(".box.active");
+    if (active) active.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
+  });
+
   document.getElementById("only-look").addEventListener("change", (event) => {
     document.body.classList.toggle("only-look", event.target.checked);
   });
