@@ -164,3 +164,8 @@ def test_pages_render_sharper_for_the_zoom_control(loaded):
     for zoom, expected in (("", 1.5), ("3", 3.0), ("7", 1.5)):  # an unknown zoom gets the default
         png = client.get(f"/doc/{doc_id}/page/1.png" + (f"?zoom={zoom}" if zoom else "")).data
         assert int.from_bytes(png[16:20], "big") == round(width * expected)
+
+
+def test_review_without_a_database_says_how_to_make_one(tmp_path, capsys):
+    assert main(["review", "--db", str(tmp_path / "none.duckdb"), "--port", "0"]) == 2
+    assert "no database at" in capsys.readouterr().err
