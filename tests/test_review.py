@@ -169,3 +169,16 @@ def test_pages_render_sharper_for_the_zoom_control(loaded):
 def test_review_without_a_database_says_how_to_make_one(tmp_path, capsys):
     assert main(["review", "--db", str(tmp_path / "none.duckdb"), "--port", "0"]) == 2
     assert "no database at" in capsys.readouterr().err
+
+
+def test_the_documents_list_is_paged(loaded, monkeypatch):
+    client, db, ids, _ = loaded
+    from pipeline.review import data
+
+    monkeypatch.setattr(data, "PAGE_SIZE", 2)
+    monkeypatch.setattr("pipeline.review.app.PAGE_SIZE", 2)
+    first = client.get("/?order=file").get_data(as_text=True)
+    assert "page 1 of 2" in first and 'id="next" href="/?order=file&amp;page=2"' in first
+    second = client.get("/?order=file&page=2").get_data(as_text=True)
+    names = sorted(ids)
+    assert names[2] in second and names[0] not in second and 'id="previous"' in second

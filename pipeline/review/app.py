@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, render_template, request, send_file
+from flask import Flask, abort, jsonify, render_template, request, send_file, url_for
 
 from pipeline.confidence import LOW
 from pipeline.corrections import CorrectionError
@@ -60,7 +60,10 @@ def create_app(db_path: Path, cache_dir: Path | None = None) -> Flask:
         rows, total, choices = database.documents(
             status=args.get("status", ""), kind=args.get("kind", ""), q=args.get("q", "").strip(),
             needs_review=bool(args.get("needs_review")), order=args.get("order", "review"), page=page)
-        return render_template("documents.html", rows=rows, total=total, page=page,
+        def page_url(n: int) -> str:
+            return url_for("documents", **{**args.to_dict(), "page": n})
+
+        return render_template("documents.html", rows=rows, total=total, page=page, page_url=page_url,
                                pages=max(1, math.ceil(total / PAGE_SIZE)), choices=choices, args=args,
                                db=str(db_path), low=LOW)
 
