@@ -108,14 +108,14 @@ def _check_table(table: str) -> None:
         raise CorrectionError(f"table {table!r} cannot be corrected; choose one of: {', '.join(NATURAL_KEYS)}")
 
 
-def _where(table: str, key: dict, replace: tuple[str, str | None] | None = None) -> tuple[str, list]:
+def _where(table: str, key: dict, instead: tuple[str, str | None] | None = None) -> tuple[str, list]:
     """SQL matching one document's rows by natural key (NULL-safe), and its parameters.
-    `replace` = (column, value): that key column compared with `value` instead."""
+    `instead` = (column, value): that key column compared with `value` instead."""
     types = _types(table)
     clauses, params = ["doc_id = ?"], []
     for column, value in key.items():
-        if replace is not None and column == replace[0]:
-            value = replace[1]
+        if instead is not None and column == instead[0]:
+            value = instead[1]
         clauses.append(f'"{column}" IS NOT DISTINCT FROM CAST(? AS {types[column]})')
         params.append(None if value is None else str(value) if not isinstance(value, str) else value)
     return " AND ".join(clauses), params
@@ -181,6 +181,7 @@ def _find_row(con, doc_id: str, table: str, given: dict[str, str | None]) -> dic
         raise CorrectionError(
             f"{table} rows are identified by {', '.join(natural) or 'the document alone'}; "
             f"not by {', '.join(unknown)}")
+    _check_types(con, table, given)
     where, params = _where(table, given)
     columns = ", ".join(f'"{c}"' for c in natural) or "1"
     rows = con.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT 21", [doc_id, *params]).fetchall()
@@ -195,6 +196,13 @@ def _find_row(con, doc_id: str, table: str, given: dict[str, str | None]) -> dic
             f"{_describe(given) or 'the document'} matches {len(rows) if len(rows) <= 20 else 'over 20'} "
             f"{table} rows ({examples}{more}); add --key for {', '.join(missing)}")
     return {c: _json_value(v) for c, v in zip(natural, rows[0])}
+
+
+def _check_types(con, table: str, values: dict[str, str | None]) -> None:
+    types = _types(table)
+    for column, value in values.items():
+        if value is not None and con.execute(f"SELECT TRY_CAST(? AS {types[column]})", [value]).fetchone()[0] is None:
+            raise CorrectionError(f"{table}.{column} is {types[column]}: {value!r} is not one")
 
 
 def _describe(key: dict) -> str:
@@ -212,7 +220,6 @@ def add_correction(con: duckdb.DuckDBPyConnection, doc_id: str, table: str,
     _check_table(table)
     if not values:
         raise CorrectionError("nothing to correct: give --set COLUMN=VALUE")
-    types = _types(table)
     allowed = correctable_columns(table)
     for column in values:
         if column not in allowed:
@@ -222,10 +229,7 @@ def add_correction(con: duckdb.DuckDBPyConnection, doc_id: str, table: str,
     try:
         for column, value in values.items():
             row_key = _find_row(con, doc_id, table, key)
-            if value is not None:
-                cast = con.execute(f"SELECT TRY_CAST(? AS {types[column]})", [value]).fetchone()[0]
-                if cast is None:
-                    raise CorrectionError(f"{table}.{column} is {types[column]}: {value!r} is not one")
+            _check_types(con, table, {column: value})
             where, params = _where(table, row_key)
             current = con.execute(f'SELECT "{column}" FROM {table} WHERE {where} LIMIT 1',
                                   [doc_id, *params]).fetchone()[0]
@@ -261,7 +265,7 @@ def _set(con, table: str, doc_id: str, row_key: dict, column: str, value: str | 
     types = _types(table)
     where, params = _where(table, row_key)
     if column in row_key:  # already applied: the row carries the corrected key value
-        where_done, params_done = _where(table, row_key, replace=(column, value))
+        where_done, params_done = _where(table, row_key, instead=(column, value))
         where = f"(({where}) OR ({where_done}))"
         params = [*params, doc_id, *params_done]
     changed = con.execute(

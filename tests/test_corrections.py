@@ -18,10 +18,18 @@ METRIC = "①地域の経済動向調査の公表回数"
 KEY = ["--key", f"metric={METRIC}", "--key", "fiscal_year=2024"]
 
 
-@pytest.fixture
-def plan_db(tmp_path):
-    db = tmp_path / "plans.duckdb"
+@pytest.fixture(scope="module")
+def ingested_plan(tmp_path_factory):
+    db = tmp_path_factory.mktemp("ingested") / "plans.duckdb"
     assert main(["ingest", str(OME_PLAN), "--db", str(db), "--workers", "0"]) == 0
+    return db
+
+
+@pytest.fixture
+def plan_db(ingested_plan, tmp_path):
+    """A database with the plan loaded (a copy of one ingest: each test changes its own)."""
+    db = tmp_path / "plans.duckdb"
+    shutil.copy(ingested_plan, db)
     return db
 
 
@@ -89,6 +97,9 @@ def test_an_ambiguous_or_unknown_key_is_a_clear_error_and_writes_nothing(plan_db
     assert main(["correct", str(OME_PLAN), "--table", "targets", *KEY, "--set", "value=many",
                  "--db", str(plan_db)]) == 2
     assert "targets.value is DOUBLE: 'many' is not one" in capsys.readouterr().err
+    assert main(["correct", str(OME_PLAN), "--table", "targets", "--key", "fiscal_year=R6", "--set", "value=5",
+                 "--db", str(plan_db)]) == 2
+    assert "targets.fiscal_year is INTEGER: 'R6' is not one" in capsys.readouterr().err
     assert main(["correct", str(OME_PLAN), "--table", "documents", "--set", "status=ok", "--db", str(plan_db)]) == 2
     assert "cannot be corrected" in capsys.readouterr().err
     assert main(["correct", str(OME_PLAN), "--table", "targets", *KEY, "--set", "bbox=1", "--db", str(plan_db)]) == 2
@@ -177,9 +188,8 @@ def test_spreadsheet_rows_and_the_corrections_listing(tmp_path, capsys):
     assert "1 corrections" in capsys.readouterr().out
 
 
-def test_an_older_database_gets_the_corrections_table_and_markers_when_opened_for_writing(tmp_path):
-    db = tmp_path / "old.duckdb"
-    assert main(["ingest", str(OME_PLAN), "--db", str(db), "--workers", "0"]) == 0
+def test_an_older_database_gets_the_corrections_table_and_markers_when_opened_for_writing(plan_db):
+    db = plan_db
     con = duckdb.connect(str(db))
     con.execute("DROP VIEW v_corrections")
     con.execute("DROP TABLE corrections")

@@ -17,14 +17,24 @@ from conftest import OME_PLAN, PROGRESS_XLSX, PROMOTION_PLAN
 METRIC = "①地域の経済動向調査の公表回数"
 
 
-@pytest.fixture
-def loaded(tmp_path):
-    corpus = tmp_path / "corpus"
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    """Three documents ingested once: (corpus, database) for the tests to copy."""
+    root = tmp_path_factory.mktemp("review")
+    corpus = root / "corpus"
     corpus.mkdir()
     for source in (OME_PLAN, PROGRESS_XLSX, PROMOTION_PLAN):
         shutil.copy(source, corpus / source.name)
-    db = tmp_path / "plans.duckdb"
+    db = root / "plans.duckdb"
     assert main(["ingest", str(corpus), "--db", str(db), "--workers", "0"]) == 0
+    return corpus, db
+
+
+@pytest.fixture
+def loaded(ingested, tmp_path):
+    corpus, ingested_db = ingested
+    db = tmp_path / "plans.duckdb"
+    shutil.copy(ingested_db, db)
     con = duckdb.connect(str(db), read_only=True)
     ids = dict(con.execute("SELECT file_name, doc_id FROM documents").fetchall())
     con.close()
@@ -135,9 +145,12 @@ def test_a_database_locked_by_a_writer_is_said_so_and_a_moved_file_too(loaded):
         holder.stdout.close()
     assert client.get("/").status_code == 200  # and works again once the writer is gone
     (corpus / "ome_cci_2023.pdf").rename(corpus / "moved.pdf")
-    html = client.get(f"/doc/{ids['ome_cci_2023.pdf']}").get_data(as_text=True)
-    assert "is not there any more" in html
-    assert client.get(f"/doc/{ids['ome_cci_2023.pdf']}/page/1.png").status_code == 410
+    try:
+        html = client.get(f"/doc/{ids['ome_cci_2023.pdf']}").get_data(as_text=True)
+        assert "is not there any more" in html
+        assert client.get(f"/doc/{ids['ome_cci_2023.pdf']}/page/1.png").status_code == 410
+    finally:
+        (corpus / "moved.pdf").rename(corpus / "ome_cci_2023.pdf")
 
 
 def test_other_sites_cannot_post_corrections(loaded):
