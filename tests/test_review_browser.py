@@ -152,6 +152,17 @@ def test_review_draws_boxes_at_the_bboxes_links_them_and_keeps_a_correction(revi
     assert "active" in other_row.get_attribute("class").split()
     assert "active" not in row.get_attribute("class").split()
 
+    # hovering a value on another page highlights its box and, after a short dwell, scrolls to it
+    budget_row = browser.find_element(By.CSS_SELECTOR, "table[data-table=budgets] tbody tr.has-box")
+    budget_box = browser.find_element(By.ID, f"box-{budget_row.get_attribute('data-uid')}")
+    in_pane = "const r = arguments[0].getBoundingClientRect(), p = document.getElementById('pages')" \
+              ".getBoundingClientRect(); return r.top >= p.top && r.bottom <= p.bottom"
+    assert not browser.execute_script(in_pane, budget_box)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", budget_row)
+    ActionChains(browser).move_to_element(budget_row).perform()
+    assert "hover" in budget_box.get_attribute("class").split()
+    _wait(browser, lambda d: d.execute_script(in_pane, budget_box), timeout=3)
+
     # correct the value in the page: double-click, type, Enter
     cell = row.find_element(By.CSS_SELECTOR, "td[data-col=value]")
     assert cell.text == "4"

@@ -29,24 +29,38 @@
     if (from === "box" && row) row.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
   }
 
-  function hover(uid, on) {
+  function visible(el, pane) {
+    const r = el.getBoundingClientRect(), p = pane.getBoundingClientRect();
+    return r.bottom > p.top && r.top < p.bottom && r.right > p.left && r.left < p.right;
+  }
+
+  // Hovering highlights at once and, after a short dwell (so sweeping the mouse over
+  // the table does not make the pages jump), scrolls the other side to the value.
+  function hover(uid, on, from) {
     const row = rowOf(uid), box = boxOf(uid);
     if (row) row.classList.toggle("hover", on);
     if (box) box.classList.toggle("hover", on);
+    clearTimeout(hover.timer);
+    if (!on) return;
+    hover.timer = setTimeout(() => {
+      const target = from === "box" ? row : box;
+      const pane = document.getElementById(from === "box" ? "values" : "pages");
+      if (target && !visible(target, pane)) target.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
+    }, 400);
   }
 
   document.querySelectorAll(".box").forEach((box) => {
     box.addEventListener("click", () => select(box.dataset.uid, "box"));
-    box.addEventListener("mouseenter", () => hover(box.dataset.uid, true));
-    box.addEventListener("mouseleave", () => hover(box.dataset.uid, false));
+    box.addEventListener("mouseenter", () => hover(box.dataset.uid, true, "box"));
+    box.addEventListener("mouseleave", () => hover(box.dataset.uid, false, "box"));
   });
   document.querySelectorAll("table.vals tbody tr").forEach((row) => {
     row.addEventListener("click", (event) => {
       if (event.target.closest("input, button")) return;
       select(row.dataset.uid, "row");
     });
-    row.addEventListener("mouseenter", () => hover(row.dataset.uid, true));
-    row.addEventListener("mouseleave", () => hover(row.dataset.uid, false));
+    row.addEventListener("mouseenter", () => hover(row.dataset.uid, true, "row"));
+    row.addEventListener("mouseleave", () => hover(row.dataset.uid, false, "row"));
   });
 
   // wider pages for small print; the sharper rendering once they are drawn larger
