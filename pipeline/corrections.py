@@ -354,7 +354,7 @@ def sync_from(con: duckdb.DuckDBPyConnection, published: str | Path) -> list[str
     published ones applied (corrections of a replaced document follow it to its new
     doc_id, as in a load). Returns the doc_ids whose rows were redone.
     """
-    con.execute(f"ATTACH '{Path(published)}' AS shoko_published (READ_ONLY)")
+    _attach_published(con, Path(published))
     try:
         if not con.execute("SELECT 1 FROM duckdb_tables() WHERE database_name = 'shoko_published' "
                            "AND table_name = ?", [TABLE]).fetchone():
@@ -394,6 +394,22 @@ def sync_from(con: duckdb.DuckDBPyConnection, published: str | Path) -> list[str
     con.execute("DELETE FROM findings WHERE code = ? AND doc_id IN (SELECT unnest(?))", [ORPHANED, changed])
     apply_corrections(con, changed)
     return changed
+
+
+def _attach_published(con, published: Path, wait_s: float = 10.0) -> None:
+    """ATTACH the published file read-only, waiting out a correction being written there
+    (`shoko review` holds it for writing for a few milliseconds per correction)."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con.execute(f"ATTACH '{published}' AS shoko_published (READ_ONLY)")
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _fingerprint(c: Correction) -> tuple:
