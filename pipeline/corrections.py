@@ -404,7 +404,8 @@ def _attach_published(con, published: Path, wait_s: float = 10.0) -> None:
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            con.execute(f"ATTACH '{published}' AS shoko_published (READ_ONLY)")
+            quoted = str(published).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS shoko_published (READ_ONLY)")
             return
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
