@@ -24,7 +24,8 @@ ocr-deps:
 # Chromium and its WebDriver for the browser tests of `shoko review` (Debian packages: no
 # browser is downloaded), and a Japanese font so pages and screenshots show the text.
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	    && [ -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
 	else echo "note: install chromium and chromium-driver for the browser tests of shoko review"; fi
