@@ -139,40 +139,36 @@ class ReviewDatabase:
             where.append("(d.file_name ILIKE ? OR d.source_path ILIKE ? OR p.chamber ILIKE ?)")
             params += [f"%{q}%"] * 3
         if needs_review:
-            where.append("(coalesce(f.n, 0) > 0 OR coalesce(v.low, 0) > 0)")
-        orders = {"review": "coalesce(f.n, 0) + coalesce(v.low, 0) DESC, d.file_name",
-                  "file": "d.file_name", "chamber": "p.chamber NULLS LAST, d.file_name",
-                  "corrected": "coalesce(c.n, 0) DESC, d.file_name", "newest": "d.ingested_at DESC"}
+            where.append("(f.n > 0 OR v.low > 0)")
+        orders = {"review": "findings + low_confidence DESC, file_name",
+                  "file": "file_name", "chamber": "chamber NULLS LAST, file_name",
+                  "corrected": "corrections DESC, file_name", "newest": "ingested_at DESC, file_name"}
         scored = " UNION ALL ".join(f"SELECT doc_id, confidence, corrected FROM {t}" for t in SCORED)
-        sql = f"""
+        matching = f"""
             WITH f AS (SELECT doc_id, count(*) AS n FROM findings GROUP BY doc_id),
                  v AS (SELECT doc_id, count(*) FILTER (WHERE confidence < {LOW}) AS low,
                               count(*) AS n_values FROM ({scored}) GROUP BY doc_id),
                  c AS (SELECT doc_id, count(*) AS n FROM {corrections.TABLE} GROUP BY doc_id),
                  p AS (SELECT doc_id, any_value(chamber) AS chamber FROM plans GROUP BY doc_id)
-            SELECT d.doc_id, d.file_name, d.source_path, d.kind, d.status, d.error, d.pages, p.chamber,
-                   coalesce(f.n, 0) AS findings, coalesce(v.low, 0) AS low_confidence,
-                   coalesce(v.n_values, 0) AS n_values, coalesce(c.n, 0) AS corrections,
-                   count(*) OVER () AS total
+            SELECT d.doc_id, d.file_name, d.source_path, d.kind, d.status, d.error, d.pages, d.ingested_at,
+                   p.chamber, coalesce(f.n, 0) AS findings, coalesce(v.low, 0) AS low_confidence,
+                   coalesce(v.n_values, 0) AS n_values, coalesce(c.n, 0) AS corrections
               FROM documents d LEFT JOIN f USING (doc_id) LEFT JOIN v USING (doc_id)
               LEFT JOIN c USING (doc_id) LEFT JOIN p USING (doc_id)
-             WHERE {' AND '.join(where)}
-             ORDER BY {orders.get(order, orders['review'])}
-             LIMIT {PAGE_SIZE} OFFSET {max(0, page - 1) * PAGE_SIZE}"""
+             WHERE {' AND '.join(where)}"""
         with self.reading() as con:
-            cursor = con.execute(sql, params)
+            cursor = con.execute(f"SELECT *, count(*) OVER () AS total FROM ({matching}) "
+                                 f"ORDER BY {orders.get(order, orders['review'])} "
+                                 f"LIMIT {PAGE_SIZE} OFFSET {max(0, page - 1) * PAGE_SIZE}", params)
             names = [d[0] for d in cursor.description]
             rows = [dict(zip(names, r)) for r in cursor.fetchall()]
             choices = {
                 "status": [r[0] for r in con.execute("SELECT DISTINCT status FROM documents ORDER BY 1").fetchall()],
                 "kind": [r[0] for r in con.execute("SELECT DISTINCT kind FROM documents ORDER BY 1").fetchall()],
             }
+            # past the last page: count without a page of rows to read it from
             total = rows[0]["total"] if rows else con.execute(
-                f"SELECT count(*) FROM documents d LEFT JOIN (SELECT doc_id, any_value(chamber) AS chamber "
-                f"FROM plans GROUP BY doc_id) p USING (doc_id) "
-                f"LEFT JOIN (SELECT doc_id, count(*) n FROM findings GROUP BY doc_id) f USING (doc_id) "
-                f"LEFT JOIN (SELECT doc_id, count(*) FILTER (WHERE confidence < {LOW}) low FROM ({scored}) "
-                f"GROUP BY doc_id) v USING (doc_id) WHERE {' AND '.join(where)}", params).fetchone()[0]
+                f"SELECT count(*) FROM ({matching})", params).fetchone()[0] if page > 1 else 0
         return rows, total, choices
 
     # --- one document ---------------------------------------------------------------
