@@ -17,7 +17,7 @@ from pipeline.canonical import enrich
 from pipeline.confidence import score as score_confidence
 from schemas.records import Extraction, Finding
 
-EXTRACTOR_VERSION = "0.2.0"  # documents loaded by another version are re-extracted
+EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted (0.3.0: confidence)
 
 PDF_SUFFIXES = {".pdf"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
