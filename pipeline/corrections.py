@@ -186,8 +186,8 @@ def _find_row(con, doc_id: str, table: str, given: dict[str, str | None]) -> dic
     columns = ", ".join(f'"{c}"' for c in natural) or "1"
     rows = con.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT 21", [doc_id, *params]).fetchall()
     if not rows:
-        raise CorrectionError(f"no {table} row of this document has "
-                              f"{_describe(given) or 'any row'}")
+        raise CorrectionError(f"no {table} row of this document has {_describe(given)}" if given
+                              else f"this document has no {table} row")
     if len(rows) > 1:
         missing = [c for c in natural if c not in given]
         examples = "; ".join(_describe(dict(zip(natural, r))) for r in rows[:5])

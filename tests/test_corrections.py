@@ -106,6 +106,8 @@ def test_an_ambiguous_or_unknown_key_is_a_clear_error_and_writes_nothing(plan_db
     assert "targets.bbox cannot be corrected" in capsys.readouterr().err
     assert main(["correct", "nothing.pdf", "--table", "plans", "--set", "chamber=x", "--db", str(plan_db)]) == 2
     assert "no document 'nothing.pdf'" in capsys.readouterr().err
+    assert main(["correct", str(OME_PLAN), "--table", "progress", "--set", "actual=1", "--db", str(plan_db)]) == 2
+    assert "this document has no progress row" in capsys.readouterr().err
     assert query(plan_db, "SELECT count(*) FROM corrections") == [(0,)]
     assert target_2024(plan_db) == [(4.0, False)]
 
