@@ -195,3 +195,21 @@ def test_the_documents_list_is_paged(loaded, monkeypatch):
     second = client.get("/?order=file&page=2").get_data(as_text=True)
     names = sorted(ids)
     assert names[2] in second and names[0] not in second and 'id="previous"' in second
+
+
+def test_values_to_check_come_first_and_are_counted(loaded):
+    client, db, ids, _ = loaded
+    doc_id = ids["ome_cci_2023.pdf"]
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE targets SET confidence = 0.4 WHERE metric = ? AND fiscal_year = 2025", [METRIC])
+    con.execute("UPDATE targets SET confidence = 0.6 WHERE metric = ? AND fiscal_year = 2023", [METRIC])
+    con.close()
+    html = client.get(f"/doc/{doc_id}").get_data(as_text=True)
+    targets = html[html.index('id="table-targets"'):]
+    first_rows = re.findall(r'<tr id="row-[^"]+"[^>]*data-key="([^"]+)"[^>]*class="([^"]*)"', targets)[:3]
+    years = [re.search(r"&#34;fiscal_year&#34;: (\w+)", key).group(1) for key, _ in first_rows]
+    assert years[:2] == ["2025", "2023"]  # least confident first
+    assert [("look" in cls.split()) for _, cls in first_rows] == [True, True, False]
+    listing = client.get("/").get_data(as_text=True)
+    row = listing[listing.index("ome_cci_2023.pdf"):].split("</tr>")[0]
+    assert re.findall(r'<td class="n[^"]*">(\d+)</td>', row)[-2:] == ["2", "0"]  # low confidence, corrections
