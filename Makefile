@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench fuzz clean ocr-deps
+.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,14 +21,26 @@ ocr-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-jpn >/dev/null; \
 	else echo "note: install tesseract-ocr and tesseract-ocr-jpn to read scanned PDFs"; fi
 
+# Chromium and its WebDriver for the browser tests of `shoko review` (Debian packages: no
+# browser is downloaded), and a Japanese font so pages and screenshots show the text.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+	    && [ -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
+	else echo "note: install chromium and chromium-driver for the browser tests of shoko review"; fi
+
 run: $(STAMP) ocr-deps
 	$(BIN)/shoko ingest data/raw --db $(DB)
 
-test: $(STAMP) ocr-deps
+test: $(STAMP) ocr-deps browser-deps
 	$(BIN)/python -m pytest tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
+
+bench-review: $(STAMP)
+	$(BIN)/python benchmarks/bench_review.py --documents 10000
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1

@@ -262,6 +262,102 @@ def _short(value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+# --- correct / corrections / review ----------------------------------------------------
+
+def cmd_correct(args) -> int:
+    from pipeline import corrections
+    if args.undo is None and (not args.document or not args.table or not args.set):
+        raise corrections.CorrectionError(
+            "give FILE|DOC_ID --table TABLE [--key COLUMN=VALUE ...] --set COLUMN=VALUE, or --undo ID")
+    if args.undo is not None and (args.document or args.set):
+        raise corrections.CorrectionError("--undo ID takes no document, --table, --key or --set")
+    if not Path(args.db).exists():
+        raise FileNotFoundError(f"no database at {args.db}: run `shoko ingest` first")
+    con = store.connect(args.db)
+    try:
+        if args.undo is not None:
+            undone = corrections.undo(con, args.undo)
+            print(f"undone correction #{undone.id}: {undone.table}.{undone.column} is "
+                  f"{undone.extracted_value if undone.extracted_value is not None else 'NULL'} again")
+            return 0
+        doc_id = corrections.resolve_document(con, args.document)
+        key = corrections.parse_assignments(args.key, "--key")
+        values = corrections.parse_assignments(args.set, "--set")
+        ids = corrections.add_correction(con, doc_id, args.table, key, values, args.note)
+        for row in corrections.listing(con, doc_id):
+            if row["id"] in ids:
+                print(f"correction #{row['id']}: {row['table']}.{row['column']} "
+                      f"{row['extracted_value']} → {row['corrected_value']} ({row['file_name']}, {row['row_key']})")
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_corrections(args) -> int:
+    from pipeline import corrections
+    con = store.connect(args.db, read_only=True)
+    try:
+        if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'v_corrections'").fetchone():
+            rows = []  # a database no correcting shoko has written yet
+        else:
+            doc_id = corrections.resolve_document(con, args.document) if args.document else None
+            rows = corrections.listing(con, doc_id)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+    elif args.format == "csv":
+        import csv
+        columns = ["id", "doc_id", "file_name", "table", "row_key", "column", "extracted_value",
+                   "corrected_value", "note", "created_at", "status"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif not rows:
+        print("no corrections")
+    else:
+        table = RichTable(title=f"{len(rows)} corrections")
+        for column in ("id", "file", "table", "row", "column", "extracted → corrected", "note", "status"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            key = ", ".join(f"{k}={'NULL' if v is None else v}" for k, v in json.loads(r["row_key"]).items())
+            table.add_row(str(r["id"]), r["file_name"] or r["doc_id"][:12], r["table"], key or "-", r["column"],
+                          f"{r['extracted_value']} → {r['corrected_value']}", r["note"] or "", r["status"])
+        Console().print(table)
+    return 0
+
+
+def cmd_review(args) -> int:
+    from pipeline.review.app import serve
+    return serve(Path(args.db), host=args.host, port=args.port, cache_dir=args.cache)
+
+
+def add_review_commands(sub, common) -> None:
+    p = sub.add_parser("correct", parents=[common], help="correct one extracted value (kept across re-extraction)")
+    p.add_argument("document", nargs="?", help="the file, its name, or its doc_id (or a prefix)")
+    p.add_argument("--table", help="contract table: plans, targets, budgets, progress, contacts, …")
+    p.add_argument("--key", action="append", metavar="COLUMN=VALUE",
+                   help="natural-key column of the row (repeatable; empty value = NULL)")
+    p.add_argument("--set", action="append", metavar="COLUMN=VALUE",
+                   help="the corrected value (repeatable; empty value = NULL)")
+    p.add_argument("--note", help="why (kept with the correction)")
+    p.add_argument("--undo", type=int, metavar="ID", help="remove correction ID, restoring the extracted value")
+    p.set_defaults(func=cmd_correct)
+
+    p = sub.add_parser("corrections", parents=[common], help="list the corrections and whether each still applies")
+    p.add_argument("document", nargs="?", help="only this file / doc_id")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default: %(default)s)")
+    p.set_defaults(func=cmd_corrections)
+
+    p = sub.add_parser("review", parents=[common], help="web page to check every value against its page and correct it")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s, this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default: %(default)s; 0 = any free port)")
+    p.add_argument("--cache", default=None,
+                   help="folder for rendered page images (default: ~/.cache/shoko/pages)")
+    p.set_defaults(func=cmd_review)
+
+
 # --- parser ---------------------------------------------------------------------------
 
 def _version() -> str:
@@ -275,7 +371,7 @@ def _version() -> str:
 
 DB_HELP = "DuckDB file (default: $SHOKO_DB, else data/processed/plans.duckdb here or in a parent folder)"
 # Commands that need an existing database (the others create it or use none).
-READS_DB = {"query", "export", "search", "indicators", "prune"}
+READS_DB = {"query", "export", "search", "indicators", "prune", "correct", "corrections", "review"}
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -363,6 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a PDF or spreadsheet")
     p.add_argument("--pretty", action="store_true", help="readable tables instead of JSON")
     p.set_defaults(func=cmd_inspect)
+
+    add_review_commands(sub, common)
     return parser
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from extractors import base, kinds
 from pipeline.canonical import enrich
+from pipeline.confidence import score as score_confidence
 from schemas.records import CONTRACT_TABLES, Extraction, Finding, Provenance
 
-EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted
+EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted (0.3.0: confidence, skipped)
 
 PDF_SUFFIXES = {".pdf"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
@@ -201,4 +202,5 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
             "findings": [*extraction.findings, Finding(severity="warning", code="pages_need_ocr",
                                                        message=no_text_reason(layout, no_text),
                                                        location=f"pages {where}")]})
-    return enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))
+    extraction = enrich(extraction.model_copy(update={"pages": extraction.pages or pages, "kind": chosen.kind}))
+    return score_confidence(extraction, layout)

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from schemas.ddl import all_ddl, table_columns
+from pipeline import corrections
+from schemas.ddl import MIGRATION_DEFAULTS, all_ddl, table_columns
 from schemas.records import CONTRACT_TABLES, EXTRACTION_TABLES, Document, Extraction
 
 DEFAULT_DB = Path("data/processed/plans.duckdb")
@@ -80,11 +81,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in CONTRACT_TABLES:
         for column, sqltype in table_columns(table):
             if (table, column) not in existing:
-                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}")
+                default = MIGRATION_DEFAULTS.get(column)
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sqltype}"
+                            + (f" DEFAULT {default}" if default else ""))
     migrate_column_types(con)
     from pipeline import search
 
     search.ensure_tables(con)
+    corrections.ensure_table(con)
     for statement in _extra_views():
         con.execute(statement)
 
@@ -241,6 +245,9 @@ def load_documents(con: duckdb.DuckDBPyConnection,
                         then=(search.TOKENS_FROM_BATCH_SQL,))
             elif rows:
                 _insert(con, table, _arrow_table(table, rows))
+        if known:  # a changed file at the same path: its corrections follow it
+            corrections.carry_over(con, {old: document.doc_id for document, _, replaces in batch for old in replaces})
+        corrections.apply_corrections(con, doc_ids)  # what people fixed survives re-extraction
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -6,6 +6,8 @@ version.
 """
 from __future__ import annotations
 
+from pipeline.corrections import V_CORRECTIONS_SQL
+
 VIEWS: dict[str, str] = {
     "v_plan_overview": """
         CREATE OR REPLACE VIEW v_plan_overview AS
@@ -133,3 +135,4 @@ SELECT p.doc_id, p.direction, p.measure, p.project, p.metric, p.fiscal_year,
 """
 
 VIEWS["progress_vs_plan"] = PROGRESS_VS_PLAN_VIEW_SQL
+VIEWS["v_corrections"] = V_CORRECTIONS_SQL  # what people corrected, with its status

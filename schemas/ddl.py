@@ -22,6 +22,12 @@ TYPE_OVERRIDES = {
 # to section_tokens only (the full-text index reads them there; twice would double the text).
 NOT_STORED = {("sections", "search_terms")}
 
+# Columns every correctable row has, kept at the end of the table (as a migration adds them).
+LAST_COLUMNS = ("confidence", "corrected")
+
+# What a migration fills existing rows with, where NULL would misread (no row was corrected).
+MIGRATION_DEFAULTS = {"corrected": "false"}
+
 SCALAR_TYPES = {
     str: "VARCHAR",
     int: "INTEGER",
@@ -63,7 +69,8 @@ def table_columns(table: str) -> list[tuple[str, str]]:
         if (table, name) in NOT_STORED:
             continue
         columns.append((name, TYPE_OVERRIDES.get((table, name), duckdb_type(field.annotation))))
-    return columns
+    # the review markers come from base classes; they read best after the extracted columns
+    return sorted(columns, key=lambda column: column[0] in LAST_COLUMNS)
 
 
 def create_table_sql(table: str) -> str:

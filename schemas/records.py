@@ -32,7 +32,21 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Provenance(Record):
+class Correctable(Record):
+    """A row a person can correct (pipeline/corrections.py): the loader's rows are never
+    corrected; corrections applied on top of them set the marker."""
+
+    corrected: bool = Field(False, description="a correction (table corrections) changed this row")
+
+
+class Scored(Correctable):
+    """A value with a confidence: parse certainty, table parsing report, OCR."""
+
+    confidence: float | None = Field(
+        None, ge=0.0, le=1.0, description="0-1: how sure the extraction is of this value (1 = certain)")
+
+
+class Provenance(Scored):
     """Where a value came from: page + bbox for PDFs, sheet + cell for spreadsheets."""
 
     page: int | None = Field(None, description="1-based PDF page")
@@ -57,7 +71,7 @@ class Document(Record):
     file_mtime: float | None = None
 
 
-class Plan(Record):
+class Plan(Correctable):
     chamber: str | None = None
     chamber_corporate_number: str | None = None
     period_start: dt.date | None = None
@@ -66,13 +80,13 @@ class Plan(Record):
     page: int | None = None
 
 
-class PlanMunicipality(Record):
+class PlanMunicipality(Correctable):
     name: str
     local_gov_code: str | None = None
     page: int | None = None
 
 
-class Section(Record):
+class Section(Correctable):
     section_no: str
     title: str
     level: int = 1
@@ -105,12 +119,12 @@ class Budget(Provenance):
     raw: str | None = None
 
 
-class FundingSource(Record):
+class FundingSource(Correctable):
     source: str
     page: int | None = None
 
 
-class Contact(Record):
+class Contact(Correctable):
     organization: str | None = None
     department: str | None = None
     postal_code: str | None = None
@@ -122,7 +136,7 @@ class Contact(Record):
     page: int | None = None
 
 
-class Partner(Record):
+class Partner(Correctable):
     name: str | None = None
     address: str | None = None
     representative: str | None = None
