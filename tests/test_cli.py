@@ -30,14 +30,16 @@ def subparser(command: str) -> argparse.ArgumentParser:
 
 
 def readme_sections() -> dict[str, str]:
-    """`### `shoko CMD …`` heading -> the text under it (up to the next heading)."""
+    """`### `shoko CMD …`` heading -> the text under it (up to the next heading); a command
+    with several headings (one per form, e.g. `shoko correct --undo ID`) gets them all."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     sections = {}
     for block in re.split(r"^#{2,3} ", readme, flags=re.M)[1:]:
         heading, _, body = block.partition("\n")
         match = re.match(r"`shoko (\S+)", heading)
         if match:
-            sections[match.group(1).rstrip("`")] = heading + "\n" + body
+            command = match.group(1).rstrip("`")
+            sections[command] = sections.get(command, "") + heading + "\n" + body
     return sections
 
 
