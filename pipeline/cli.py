@@ -66,6 +66,11 @@ class IngestReporter:
                 if result.error:
                     line += f"  ({result.error})"
                 print(line, file=sys.stderr, flush=True)
+        elif event == "publishing" and not self.progress:
+            print(f"publishing {payload}", file=sys.stderr, flush=True)
+        elif event == "published" and not self.progress:
+            print(f"published  {payload.bytes / 1e6:.1f} MB snapshot ({payload.publishes} so far, "
+                  f"{payload.seconds:.2f} s)", file=sys.stderr, flush=True)
 
 
 def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path) -> None:
@@ -87,17 +92,40 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
             console.print(f"[yellow]{result.status}[/yellow] {result.source_path}: {result.error or 'see findings'}")
     console.print(f"{len(summary.results)} files, {summary.pages} pages extracted in "
                   f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s) → {db}")
+    stats = summary.publish
+    if stats.publishes:
+        console.print(f"published {stats.publishes} snapshot(s) of {stats.bytes / 1e6:.1f} MB in "
+                      f"{stats.seconds:.2f} s (search index {stats.index_seconds:.2f} s)"
+                      + (", resuming an interrupted run" if stats.resumed else ""))
+    else:
+        console.print("nothing changed: the published database stays as it was")
 
 
 def cmd_ingest(args) -> int:
     console = Console(soft_wrap=True)  # paths and errors stay on one line, for grep
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages)
     options = ingest_mod.IngestOptions(db=Path(args.db), workers=args.workers, force=args.force,
-                                       timeout_s=args.timeout, debug=args.debug, limits=limits)
+                                       timeout_s=args.timeout, debug=args.debug, limits=limits,
+                                       publish_every_s=args.publish_every)
     with IngestReporter(Console(stderr=True)) as reporter:
         summary = ingest_mod.ingest(args.paths, options, reporter)
     print_summary(console, summary, Path(args.db))
+    if args.publish_to:
+        _publish_to(args.db, args.publish_to, args.schema, console)
     return summary.exit_code
+
+
+def _publish_to(db, url: str, schema: str, console: Console) -> None:
+    from pipeline import postgres_mirror
+
+    result = postgres_mirror.publish(db, url, schema)
+    console.print(f"published {result.tables} tables and {result.views} views ({result.rows} rows) to "
+                  f"{postgres_mirror.redacted(url)} schema {schema} in {result.seconds:.2f} s")
+
+
+def cmd_publish(args) -> int:
+    _publish_to(args.db, args.to, args.schema, Console(soft_wrap=True))
+    return 0
 
 
 # --- query / export / schema / inspect --------------------------------------------------
@@ -142,9 +170,8 @@ def cmd_search(args) -> int:
     from pipeline import search
     if not Path(args.db).exists():
         raise FileNotFoundError(f"no database at {args.db}: run `shoko ingest` first")
-    con = store.connect(args.db)  # writable: the first search after an ingest builds the index
+    con = store.connect(args.db, read_only=True)  # the ingest built the index before publishing
     try:
-        search.ensure_index(con)
         hits = search.search(con, args.query, args.limit)
     finally:
         con.close()
@@ -244,7 +271,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fail PDFs with more pages than this (default: %(default)s)")
     p.add_argument("--max-file-mb", type=float, default=Limits.max_file_bytes / 1024 / 1024,
                    help="fail files larger than this many MiB (default: %(default)s)")
+    p.add_argument("--publish-every", type=float, default=ingest_mod.IngestOptions.publish_every_s,
+                   metavar="S", help="publish a snapshot of what is loaded this often during a long "
+                                     "run, in seconds (default: %(default)s)")
+    p.add_argument("--publish-to", metavar="URL", default=None,
+                   help="then mirror the database into PostgreSQL (postgresql://user@host/dbname)")
+    p.add_argument("--schema", default="shoko", help="PostgreSQL schema for --publish-to (default: %(default)s)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("publish", parents=[common],
+                       help="mirror every contract table and dashboard view into a PostgreSQL schema")
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user[:password]@host[:port]/dbname")
+    p.add_argument("--db", default=str(store.DEFAULT_DB))
+    p.add_argument("--schema", default="shoko", help="schema to replace (default: %(default)s)")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("query", parents=[common], help="run SQL against the database (read-only)")
     p.add_argument("sql")
