@@ -386,22 +386,25 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                                "unchanged": sum(r.status == "unchanged" for r in unchanged)})
             for result in unchanged:
                 report("file", result)
-            extractions = run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
-                                         limits=options.limits, stop=stop)
-            # in-process (workers=0, for debugging) stays on this thread, one document at a time
-            for batch in (in_background(extractions, stop) if options.workers > 0
-                          else ([item] for item in extractions)):
-                rows = [(document_row(job, extraction), extraction, list(job.replaces)) for job, extraction in batch]
-                counts = store.load_documents(con, rows, known=any(job.in_database for job, _ in batch))
-                for (job, extraction), count in zip(batch, counts):
-                    result = FileResult(job.source_path, extraction.status, extraction.kind,
-                                        extraction.pages or 0, store.readable_text(extraction.error), count)
-                    summary.results.append(result)
-                    report("file", result)
-                if snapshots.due():  # a snapshot of what is loaded so far (search: the last index)
+            try:
+                extractions = run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
+                                             limits=options.limits, stop=stop)
+                # in-process (workers=0, for debugging) stays on this thread, one document at a time
+                for batch in (in_background(extractions, stop) if options.workers > 0
+                              else ([item] for item in extractions)):
+                    rows = [(document_row(job, extraction), extraction, list(job.replaces)) for job, extraction in batch]
+                    counts = store.load_documents(con, rows, known=any(job.in_database for job, _ in batch))
+                    for (job, extraction), count in zip(batch, counts):
+                        result = FileResult(job.source_path, extraction.status, extraction.kind,
+                                            extraction.pages or 0, store.readable_text(extraction.error), count)
+                        summary.results.append(result)
+                        report("file", result)
+                    if snapshots.due():  # a snapshot of what is loaded so far (search: the last index)
+                        _publish(con, snapshots, report, index=False)
+            except KeyboardInterrupt:  # what is loaded is published (the index of the last snapshot)
+                if snapshots.dirty:
                     _publish(con, snapshots, report, index=False)
-            if jobs:
-                store.reconcile_progress_with_plans(con)
+                raise
             if snapshots.dirty or not _search().index_is_current(con):
                 _publish(con, snapshots, report, index=True)
             summary.table_rows = store.table_counts(con)
@@ -414,6 +417,8 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
 def _publish(con, snapshots: publish.Snapshots, report: Reporter, index: bool) -> None:
     """Derived data first (search index), then the snapshot, so readers see them together."""
     report("publishing", str(snapshots.paths.published))
+    if snapshots.dirty:  # findings that compare documents, for every snapshot
+        store.reconcile_progress_with_plans(con)
     if index:  # DuckDB's fts has no incremental update: rebuilt when anything changed
         started = time.perf_counter()
         con.execute(f"SET memory_limit = '{store.INDEX_MEMORY_LIMIT}'")

@@ -222,6 +222,7 @@ class Snapshots:
     def __enter__(self) -> "Snapshots":
         self.lock.__enter__()
         try:
+            self._refuse_foreign_writer()
             self._seed()
         except BaseException:
             self.lock.__exit__()
@@ -256,7 +257,6 @@ class Snapshots:
             _write_state(paths, {"published": None, "dirty": True})
             self.dirty = True  # a first run publishes even with nothing to load
             return
-        self._refuse_foreign_writer()
         started = time.perf_counter()
         size = copy_file(paths.published, paths.seeding)
         if wal(paths.published).exists():  # left by an older shoko's crash: replayed on open
