@@ -93,7 +93,10 @@ def program_of(pid: int) -> str:
         words = words[1:]
     if words and Path(words[0]).name == "shoko":
         return " ".join(["shoko", *words[1:2]])
-    return " ".join(words[:3]) or "unknown program"
+    if len(words) > 1 and words[1] == "-c":
+        words = [words[0], "-c", "…"]
+    text = " ".join(" ".join(words[:3]).split())  # one line, whatever the command held
+    return (text[:77] + "…" if len(text) > 80 else text) or "unknown program"
 
 
 def foreign_writer(path: Path) -> int | None:
