@@ -401,9 +401,12 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                         report("file", result)
                     if snapshots.due():  # a snapshot of what is loaded so far (search: the last index)
                         _publish(con, snapshots, report, index=False)
-            except KeyboardInterrupt:  # what is loaded is published (the index of the last snapshot)
+            except BaseException:  # Ctrl-C, an error: what is loaded (whole documents) is published
                 if snapshots.dirty:
-                    _publish(con, snapshots, report, index=False)
+                    try:
+                        _publish(con, snapshots, report, index=False)
+                    except Exception:
+                        pass  # the first error is the one to report; the next run publishes
                 raise
             if snapshots.dirty or not _search().index_is_current(con):
                 _publish(con, snapshots, report, index=True)
