@@ -211,9 +211,31 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from schemas.records import CONTRACT_TABLES
-    schema = {name: model.model_json_schema() for name, model in CONTRACT_TABLES.items()}
-    print(json.dumps(schema, ensure_ascii=False, indent=1))
+    if args.records:
+        from schemas.records import CONTRACT_TABLES
+        schema = {name: model.model_json_schema() for name, model in CONTRACT_TABLES.items()}
+        print(json.dumps(schema, ensure_ascii=False, indent=1))
+        return 0
+    from pipeline import catalog
+    # the database's own catalog when there is one (read-only), else the shape a new one gets
+    con = store.connect(args.db, read_only=True) if Path(args.db).exists() else store.connect(":memory:")
+    try:
+        listing = catalog.schema(con)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(listing, ensure_ascii=False, indent=1))
+        return 0
+    console = Console()
+    for entry in listing:
+        table = RichTable(title=f"{entry['kind']} {entry['name']}: {entry['description'] or ''}",
+                          title_justify="left")
+        for column in ("column", "type", "key", "description"):
+            table.add_column(column, overflow="fold")
+        for c in entry["columns"]:
+            key = "primary key" if c["primary_key"] else (f"→ {c['references']}" if c["references"] else "")
+            table.add_row(c["name"], c["type"], key, c["description"] or "")
+        console.print(table)
     return 0
 
 
@@ -313,7 +335,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_indicators)
 
-    p = sub.add_parser("schema", parents=[common], help="print the JSON Schema of every contract record")
+    p = sub.add_parser("schema", parents=[common],
+                       help="list tables, views and columns with types, keys and descriptions")
+    p.add_argument("--db", default=str(store.DEFAULT_DB))
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--records", action="store_true", help="print the JSON Schema of every contract record instead")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("inspect", parents=[common], help="print what is extracted from one file, without the database")

@@ -99,6 +99,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     search.ensure_tables(con)
     for statement in _extra_views():
         con.execute(statement)
+    from pipeline import catalog
+
+    catalog.apply_comments(con)  # views are recreated above, so their comments too
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
