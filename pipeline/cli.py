@@ -111,21 +111,25 @@ def cmd_ingest(args) -> int:
         summary = ingest_mod.ingest(args.paths, options, reporter)
     print_summary(console, summary, Path(args.db))
     if args.publish_to:
-        _publish_to(args.db, args.publish_to, args.schema, console)
+        return max(summary.exit_code, _publish_to(args.db, args.publish_to, args.schema, console))
     return summary.exit_code
 
 
-def _publish_to(db, url: str, schema: str, console: Console) -> None:
+def _publish_to(db, url: str, schema: str, console: Console) -> int:
     from pipeline import postgres_mirror
 
-    result = postgres_mirror.publish(db, url, schema)
+    try:
+        result = postgres_mirror.publish(db, url, schema)
+    except postgres_mirror.MirrorError as exc:
+        print(f"shoko: {exc}", file=sys.stderr)
+        return 1
     console.print(f"published {result.tables} tables and {result.views} views ({result.rows} rows) to "
                   f"{postgres_mirror.redacted(url)} schema {schema} in {result.seconds:.2f} s")
+    return 0
 
 
 def cmd_publish(args) -> int:
-    _publish_to(args.db, args.to, args.schema, Console(soft_wrap=True))
-    return 0
+    return _publish_to(args.db, args.to, args.schema, Console(soft_wrap=True))
 
 
 # --- query / export / schema / inspect --------------------------------------------------

@@ -35,6 +35,10 @@ SWAP_LOCK_ID = 0x5305C0  # pg_advisory_xact_lock: one publish at a time per serv
 DROP_LOCK_TIMEOUT = "5s"
 
 
+class MirrorError(RuntimeError):
+    """The server cannot be reached or the extension is missing (one line for the CLI)."""
+
+
 @dataclass(frozen=True)
 class MirrorResult:
     schema: str
@@ -72,7 +76,7 @@ def load_extension(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"SET extension_directory = '{folder}'")
         con.execute("LOAD postgres_scanner")
     except duckdb.Error as exc:
-        raise RuntimeError(f"DuckDB's postgres extension is not available ({exc}); install the "
+        raise MirrorError(f"DuckDB's postgres extension is not available ({exc}); install the "
                            f"duckdb-ext-postgres wheel matching duckdb {duckdb.__version__}") from None
 
 
@@ -101,12 +105,17 @@ def publish(db: str | Path, url: str, schema: str = "shoko") -> MirrorResult:
         raise FileNotFoundError(f"no database at {db}: run `shoko ingest` first")
     con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")
+        # what does not fit in memory spills beside the database, as for a file-backed
+        # connection (an in-memory one would spill into the current directory)
+        con.execute(f"SET temp_directory = {_literal(str(source) + '.tmp')}")
         load_extension(con)
         con.execute(f"ATTACH {_literal(str(source))} AS src (READ_ONLY)")  # the snapshot readers see
         try:
             con.execute(f"ATTACH {_literal(url)} AS pg (TYPE postgres)")
         except duckdb.Error as exc:
-            raise RuntimeError(f"cannot connect to {redacted(url)}: {str(exc).splitlines()[0]}") from None
+            reason = " ".join(str(exc).replace(url, redacted(url)).split())
+            raise MirrorError(f"cannot connect to {redacted(url)}: {reason}") from None
 
         def pg(sql: str) -> None:
             con.execute(f"CALL postgres_execute('pg', {_literal(sql)})")
