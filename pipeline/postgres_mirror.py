@@ -105,7 +105,7 @@ def publish(db: str | Path, url: str, schema: str = "shoko") -> MirrorResult:
         raise FileNotFoundError(f"no database at {db}: run `shoko ingest` first")
     con = duckdb.connect()
     try:
-        con.execute("SET enable_progress_bar = false")
+        store.quiet_progress_bar(con)
         # what does not fit in memory spills beside the database, as for a file-backed
         # connection (an in-memory one would spill into the current directory)
         con.execute(f"SET temp_directory = {_literal(str(source) + '.tmp')}")

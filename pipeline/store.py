@@ -80,8 +80,17 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
         con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         con.execute(f"SET threads = {WRITER_THREADS}")
         con.execute(f"SET checkpoint_threshold = '{WRITER_CHECKPOINT_THRESHOLD}'")
+        quiet_progress_bar(con)
         ensure_schema(con)
     return con
+
+
+def quiet_progress_bar(con: duckdb.DuckDBPyConnection) -> None:
+    """No DuckDB progress bar on a long statement: the ingest draws its own on stderr."""
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass  # in Jupyter without ipywidgets DuckDB refuses even to switch it off
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
