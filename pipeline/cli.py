@@ -66,11 +66,14 @@ class IngestReporter:
                 if result.error:
                     line += f"  ({result.error})"
                 print(line, file=sys.stderr, flush=True)
-        elif event == "publishing" and not self.progress:
-            print(f"publishing {payload}", file=sys.stderr, flush=True)
-        elif event == "published" and not self.progress:
-            print(f"published  {payload.bytes / 1e6:.1f} MB snapshot ({payload.publishes} so far, "
-                  f"{payload.seconds:.2f} s)", file=sys.stderr, flush=True)
+        elif event in ("publishing", "published"):
+            line = (f"publishing {payload}" if event == "publishing" else
+                    f"published  {payload.bytes / 1e6:.1f} MB snapshot ({payload.publishes} so far, "
+                    f"{payload.seconds:.2f} s)")
+            if self.progress:
+                self.progress.console.print(line)
+            else:
+                print(line, file=sys.stderr, flush=True)
 
 
 def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path) -> None:

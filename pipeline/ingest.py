@@ -393,14 +393,16 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                 for batch in (in_background(extractions, stop) if options.workers > 0
                               else ([item] for item in extractions)):
                     rows = [(document_row(job, extraction), extraction, list(job.replaces)) for job, extraction in batch]
+                    snapshots.mark_dirty()  # again after a snapshot: a crash's next run publishes this
                     counts = store.load_documents(con, rows, known=any(job.in_database for job, _ in batch))
                     for (job, extraction), count in zip(batch, counts):
                         result = FileResult(job.source_path, extraction.status, extraction.kind,
                                             extraction.pages or 0, store.readable_text(extraction.error), count)
                         summary.results.append(result)
                         report("file", result)
-                    if snapshots.due():  # a snapshot of what is loaded so far (search: the last index)
-                        _publish(con, snapshots, report, index=False)
+                    if snapshots.due():  # a snapshot of what is loaded so far (search: the last index,
+                        # or a first one, so that search works on the first snapshot of a new database)
+                        _publish(con, snapshots, report, index=not _search().index_exists(con))
             except BaseException:  # Ctrl-C, an error: what is loaded (whole documents) is published
                 if snapshots.dirty:
                     try:

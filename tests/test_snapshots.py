@@ -10,11 +10,12 @@ import stat
 import subprocess
 import sys
 
+import duckdb
 import pymupdf
 import pytest
 
 from conftest import OME_PLAN, PROGRESS_XLSX, ROOT, RUMOI_PLAN
-from pipeline import cli
+from pipeline import cli, search
 
 READER = """
 import sys, duckdb
@@ -220,3 +221,26 @@ def test_a_stale_working_file_is_replaced_when_the_published_file_changed(publis
     # the working file was seeded again from the file now published, not from its own past
     assert capsys.readouterr().out.splitlines() == ["file_name", "akiruno_progress_r7.xlsx",
                                                     "rumoi_cci_2025.pdf"]
+
+
+def test_a_long_run_publishes_snapshots_as_it_goes(tmp_path):
+    from pipeline.ingest import IngestOptions, ingest
+
+    db = tmp_path / "growing.duckdb"
+    seen = []
+
+    def report(event, payload):
+        if event == "published":  # what a reader opening the file now would see
+            con = duckdb.connect(str(db), read_only=True)
+            try:
+                seen.append(con.execute("select count(*) from documents").fetchone()[0])
+                if seen[-1]:  # search works on every snapshot, the first one included
+                    search.search(con, "事業承継", 1)
+            finally:
+                con.close()
+
+    summary = ingest([PROGRESS_XLSX, RUMOI_PLAN, OME_PLAN],
+                     IngestOptions(db=db, workers=0, publish_every_s=0.0), report)
+    assert summary.exit_code == 0 and summary.publish.publishes == len(seen)
+    assert seen == sorted(seen) and seen[-1] == 3 and len(seen) >= 3
+    assert 0 < seen[0] < 3  # the first snapshot came before the run ended
