@@ -1,7 +1,7 @@
 """`shoko` command line: a thin shell over pipeline.ingest, pipeline.store and the extractors.
 
 Exit status: 0 success; 1 when any file failed, is partial or needs OCR (ingest)
-or a query failed; 2 for usage errors and a database locked by another process.
+or a query failed; 2 for usage errors and a database another writer holds.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from pipeline import store
 from pipeline.extract import Limits
 
 EPILOG = """exit status: 0 = every file ok, unchanged or a duplicate; 1 = a file failed, is partial or
-needs OCR (see the summary and the documents/findings tables); 2 = usage error or
-the database is locked by another process."""
+needs OCR (see the summary and the documents/findings tables); 2 = usage error, or
+another writer holds the database (readers never do)."""
 
 
 # --- ingest ---------------------------------------------------------------------------
