@@ -244,3 +244,17 @@ def test_a_long_run_publishes_snapshots_as_it_goes(tmp_path):
     assert summary.exit_code == 0 and summary.publish.publishes == len(seen)
     assert seen == sorted(seen) and seen[-1] == 3 and len(seen) >= 3
     assert 0 < seen[0] < 3  # the first snapshot came before the run ended
+
+
+def test_a_run_that_changes_nothing_publishes_nothing(published, capsys):
+    before = os.stat(published)
+    assert cli.main(["ingest", str(PROGRESS_XLSX), "--db", str(published), "--workers", "0"]) == 0
+    assert "nothing changed: the published database stays as it was" in capsys.readouterr().out
+    after = os.stat(published)
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    copy = published.parent / "copy.xlsx"
+    shutil.copy2(PROGRESS_XLSX, copy)  # same bytes at a new path: the path is recorded
+    assert cli.main(["ingest", str(copy), "--db", str(published), "--workers", "0"]) == 0
+    assert os.stat(published).st_ino != before.st_ino
+    assert cli.main(["query", "select source_path from documents", "--db", str(published), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == str(copy)
