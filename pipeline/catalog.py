@@ -8,7 +8,9 @@ Keys. `documents.doc_id` is the primary key (enforced); every other table's `doc
 refers to it. DuckDB's foreign keys cannot be declared here: DuckDB refuses to delete a
 parent row in the transaction that deleted its children (measured on 1.4.4: "key is still
 referenced"), and a changed document is replaced exactly that way, in one transaction,
-so that a crash never leaves half of it. The references are enforced in the PostgreSQL
+so that a crash never leaves half of it; and each foreign key keeps an ART index on the
+child column (measured: 1 million child rows insert in 8.6 s instead of 1.7 s, and the
+file is 41 MB instead of 14 MB). The references are enforced in the PostgreSQL
 mirror (built fresh on every publish) and stated in each `doc_id` column's comment here.
 The natural key of each child table (below) is documented, not enforced: a document may
 repeat a row (two identical cells), which is kept as printed.
