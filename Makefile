@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps
+.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps pg-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,18 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
 	else echo "note: install chromium and chromium-driver for the browser tests of shoko review"; fi
 
+# A PostgreSQL server for the tests of the PostgreSQL mirror (tests/pg_server.py starts one
+# in a temporary directory): installed where apt-get is usable; the product never needs it.
+pg-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else echo "note: install postgresql (the server) to run tests/test_postgres_mirror.py"; fi
+
 run: $(STAMP) ocr-deps
 	$(BIN)/shoko ingest data/raw --db $(DB)
 
-test: $(STAMP) ocr-deps browser-deps
+test: $(STAMP) ocr-deps browser-deps pg-deps
 	$(BIN)/python -m pytest tests
 
 bench: $(STAMP)
@@ -46,4 +54,4 @@ fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1
 
 clean:
-	rm -rf $(VENV) data/processed/*.duckdb data/processed/*.wal
+	rm -rf $(VENV) data/processed/*.duckdb data/processed/*.wal data/processed/*.duckdb.*

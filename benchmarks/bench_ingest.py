@@ -9,6 +9,10 @@ metadata field, so every copy has its own doc_id), then measures on the same fil
   (c) ingest     `shoko ingest` end to end, 1 worker and all cores (fresh database each)
   (d) re-ingest  a second `shoko ingest` over the unchanged corpus
   (e) peak RSS   of (c), the ingest process tree sampled from /proc, at two corpus sizes
+  (f) publish    snapshot publishing at national size: the database of (c) replicated to
+                 --national-docs documents; seeding the working file (a copy), rebuilding
+                 the search index, publishing (checkpoint, copy, rename): seconds and bytes;
+                 with --publish-to URL, the PostgreSQL mirror too
 
 Prints pages/s for each, the ratios c/a and c/b, and writes the figures to JSON.
 """
@@ -46,6 +50,75 @@ def build_corpus(folder: Path, min_pages: int) -> tuple[list[Path], int]:
             pages += doc.page_count
         copy += 1
     return files, pages
+
+
+def national_database(source: Path, target: Path, documents: int) -> dict:
+    """The database of (c) replicated (new doc_ids, labels tagged per copy, so the copies
+    do not all match each other in cross-document views) to about `documents` documents."""
+    import duckdb
+
+    from pipeline import store
+
+    for stale in (target, target.with_name(target.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = store.connect(target)
+    con.execute("SET memory_limit = '1GB'")
+    con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")
+    have = con.execute("SELECT count(*) FROM src.documents").fetchone()[0]
+    copies = max(1, -(-documents // max(1, have)))
+    tagged = {"progress": ("project", "measure", "metric"), "targets": ("metric",)}
+    con.execute("BEGIN")
+    for table in [*store.CONTRACT_TABLES, "section_tokens"]:
+        columns = [c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'src' AND table_name = ? "
+            "ORDER BY column_index", [table]).fetchall()]
+        exprs = []
+        for c in columns:
+            if c == "doc_id":
+                exprs.append("CASE WHEN k = 0 THEN doc_id ELSE md5(doc_id || k::VARCHAR) END")
+            elif table == "section_tokens" and c == "id":
+                exprs.append("row_number() OVER ()")
+            elif c in tagged.get(table, ()):
+                exprs.append(f"CASE WHEN k = 0 THEN {c} ELSE 'c' || k || '_' || {c} END")
+            else:
+                exprs.append(c)
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(exprs)} "
+                    f"FROM src.{table}, range({copies}) r(k)")
+    con.execute("COMMIT")
+    start = con.execute("SELECT coalesce(max(id), 0) + 1 FROM section_tokens").fetchone()[0]
+    con.execute(f"DROP SEQUENCE section_tokens_ids; CREATE SEQUENCE section_tokens_ids START {start}")
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "sections", "targets")}
+    con.close()
+    duckdb.connect(str(target)).execute("CHECKPOINT").close()
+    return counts
+
+
+def measure_publish(db: Path, publish_to: str | None) -> dict:
+    """Seed a working file from `db`, change one row, rebuild the index, publish."""
+    from pipeline import publish, search, store
+
+    out: dict = {}
+    with publish.Snapshots(db, "bench") as snapshots:
+        out["seed_seconds"], out["seed_bytes"] = snapshots.stats.seed_seconds, snapshots.stats.seed_bytes
+        con = snapshots.connect()
+        try:
+            snapshots.mark_dirty()
+            con.execute("UPDATE documents SET file_mtime = file_mtime + 1 WHERE rowid = 0")
+            con.execute(f"SET memory_limit = '{store.INDEX_MEMORY_LIMIT}'")
+            started = time.perf_counter()
+            search.ensure_index(con)
+            out["index_seconds"] = round(time.perf_counter() - started, 2)
+            snapshots.publish(con)
+        finally:
+            con.close()
+        out["publish_seconds"], out["publish_bytes"] = snapshots.stats.seconds, snapshots.stats.bytes
+    out["copy_mb_per_s"] = round(out["publish_bytes"] / 1e6 / max(out["publish_seconds"], 1e-6), 1)
+    if publish_to:
+        from pipeline import postgres_mirror
+
+        mirror = postgres_mirror.publish(db, publish_to, "shoko_bench")
+        out["postgres_seconds"], out["postgres_rows"] = mirror.seconds, mirror.rows
+    return out
 
 
 def floor_pymupdf_words(files: list[Path]) -> float:
@@ -159,6 +232,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2,
                         help="runs of (a) and (c), the best kept: a shared machine's noise only ever slows "
                              "a run down (default: %(default)s)")
+    parser.add_argument("--national-docs", type=int, default=2000,
+                        help="documents in the national-size database of (f) (default: %(default)s)")
+    parser.add_argument("--publish-to", default=None, metavar="URL",
+                        help="also time the PostgreSQL mirror of (f) into this server (schema shoko_bench)")
     args = parser.parse_args()
 
     cores = os.cpu_count() or 1
@@ -180,8 +257,8 @@ def main() -> None:
         for _ in range(args.repeat):  # alternated, so a slow spell of the machine hits both
             for workers in runs:
                 db = work / f"ingest_{workers}.duckdb"
-                for stale in (db, db.with_name(db.name + ".wal")):
-                    stale.unlink(missing_ok=True)
+                for suffix in ("", ".wal", ".ingest", ".ingest.wal", ".ingest.json"):
+                    db.with_name(db.name + suffix).unlink(missing_ok=True)
                 runs[workers].append(run_ingest(work / "corpus", db, workers))
         one = min(runs[1], key=lambda r: r["seconds"])
         many = min(runs[cores], key=lambda r: r["seconds"])
@@ -207,6 +284,16 @@ def main() -> None:
                                     f"{pages} pages": many["peak_rss_mb"]}
         print(f"(e) peak RSS                 {small['peak_rss_mb']} MB at {small_pages} pages, "
               f"{many['peak_rss_mb']} MB at {pages} pages", flush=True)
+
+        national = work / "national.duckdb"
+        counts = national_database(work / f"ingest_{cores}.duckdb", national, args.national_docs)
+        results["f_publish"] = {**counts, **measure_publish(national, args.publish_to)}
+        f = results["f_publish"]
+        print(f"(f) publish at {counts['documents']} documents ({counts['sections']} sections): seed copy "
+              f"{f['seed_seconds']:.2f} s / {f['seed_bytes'] / 1e6:.0f} MB, search index {f['index_seconds']:.1f} s, "
+              f"publish {f['publish_seconds']:.2f} s / {f['publish_bytes'] / 1e6:.0f} MB "
+              f"({f['copy_mb_per_s']} MB/s)"
+              + (f", PostgreSQL mirror {f['postgres_seconds']:.1f} s" if "postgres_seconds" in f else ""), flush=True)
 
         c1 = results["c_ingest_1_worker"]["pps"]
         results["ratio_floor_over_c1"] = round(results["a_floor_pymupdf_words_pps"] / c1, 2)

@@ -1,7 +1,7 @@
 """`shoko` command line: a thin shell over pipeline.ingest, pipeline.store and the extractors.
 
 Exit status: 0 success; 1 when any file failed, is partial or needs OCR (ingest)
-or a query failed; 2 for usage errors and a database locked by another process.
+or a query failed; 2 for usage errors and a database another writer holds.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from pipeline import locate, store
 from pipeline.extract import Limits
 
 EPILOG = """exit status: 0 = every file ok, skipped, unchanged or a duplicate; 1 = a file failed, is
-partial or needs OCR (see the summary and the documents/findings tables); 2 = usage error or
-the database is locked by another process.
+partial or needs OCR (see the summary and the documents/findings tables); 2 = usage error, or
+another writer holds the database (readers never do).
 
 database: --db FILE, else $SHOKO_DB, else data/processed/plans.duckdb in the current folder
 or the nearest parent folder that has one, else a new one in the current folder (ingest)."""
@@ -70,6 +70,14 @@ class IngestReporter:
                 if result.error:
                     line += f"  ({result.error})"
                 print(line, file=sys.stderr, flush=True)
+        elif event in ("publishing", "published"):
+            line = (f"publishing {payload}" if event == "publishing" else
+                    f"published  {payload.bytes / 1e6:.1f} MB snapshot ({payload.publishes} so far, "
+                    f"{payload.seconds:.2f} s)")
+            if self.progress:
+                self.progress.console.print(line)
+            else:
+                print(line, file=sys.stderr, flush=True)
 
 
 def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path) -> None:
@@ -91,13 +99,21 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
             console.print(f"[yellow]{result.status}[/yellow] {result.source_path}: {result.error or 'see findings'}")
     console.print(f"{len(summary.results)} files, {summary.pages} pages extracted in "
                   f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s) → {db}")
+    stats = summary.publish
+    if stats.publishes:
+        console.print(f"published {stats.publishes} snapshot(s) of {stats.bytes / 1e6:.1f} MB in "
+                      f"{stats.seconds:.2f} s (search index {stats.index_seconds:.2f} s)"
+                      + (", resuming an interrupted run" if stats.resumed else ""))
+    else:
+        console.print("nothing changed: the published database stays as it was")
 
 
 def cmd_ingest(args) -> int:
     console = Console(soft_wrap=True)  # paths and errors stay on one line, for grep
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages)
     options = ingest_mod.IngestOptions(db=Path(args.db), workers=args.workers, force=args.force,
-                                       timeout_s=args.timeout, debug=args.debug, limits=limits)
+                                       timeout_s=args.timeout, debug=args.debug, limits=limits,
+                                       publish_every_s=args.publish_every)
     if not Path(args.db).exists():
         print(f"shoko: creating a new database at {args.db}", file=sys.stderr)
     with IngestReporter(Console(stderr=True)) as reporter:
@@ -106,7 +122,26 @@ def cmd_ingest(args) -> int:
     if args.prune:
         walked = {r.source_path for r in summary.results}
         prune_and_report(Path(args.db), roots=args.paths, present=walked, yes=True, console=console)
+    if args.publish_to:
+        return max(summary.exit_code, _publish_to(args.db, args.publish_to, args.schema, console))
     return summary.exit_code
+
+
+def _publish_to(db, url: str, schema: str, console: Console) -> int:
+    from pipeline import postgres_mirror
+
+    try:
+        result = postgres_mirror.publish(db, url, schema)
+    except postgres_mirror.MirrorError as exc:
+        print(f"shoko: {exc}", file=sys.stderr)
+        return 1
+    console.print(f"published {result.tables} tables and {result.views} views ({result.rows} rows) to "
+                  f"{postgres_mirror.redacted(url)} schema {schema} in {result.seconds:.2f} s")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    return _publish_to(args.db, args.to, args.schema, Console(soft_wrap=True))
 
 
 # --- prune ----------------------------------------------------------------------------
@@ -182,9 +217,8 @@ def cmd_search(args) -> int:
     from pipeline import search
     if not Path(args.db).exists():
         raise FileNotFoundError(f"no database at {args.db}: run `shoko ingest` first")
-    con = store.connect(args.db)  # writable: the first search after an ingest builds the index
+    con = store.connect(args.db, read_only=True)  # the ingest built the index before publishing
     try:
-        search.ensure_index(con)
         hits = search.search(con, args.query, args.limit)
     finally:
         con.close()
@@ -224,9 +258,31 @@ def cmd_indicators(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from schemas.records import CONTRACT_TABLES
-    schema = {name: model.model_json_schema() for name, model in CONTRACT_TABLES.items()}
-    print(json.dumps(schema, ensure_ascii=False, indent=1))
+    if args.records:
+        from schemas.records import CONTRACT_TABLES
+        schema = {name: model.model_json_schema() for name, model in CONTRACT_TABLES.items()}
+        print(json.dumps(schema, ensure_ascii=False, indent=1))
+        return 0
+    from pipeline import catalog
+    # the database's own catalog when there is one (read-only), else the shape a new one gets
+    con = store.connect(args.db, read_only=True) if Path(args.db).exists() else store.connect(":memory:")
+    try:
+        listing = catalog.schema(con)
+    finally:
+        con.close()
+    if args.format == "json":
+        print(json.dumps(listing, ensure_ascii=False, indent=1))
+        return 0
+    console = Console()
+    for entry in listing:
+        table = RichTable(title=f"{entry['kind']} {entry['name']}: {entry['description'] or ''}",
+                          title_justify="left")
+        for column in ("column", "type", "key", "description"):
+            table.add_column(column, overflow="fold")
+        for c in entry["columns"]:
+            key = "primary key" if c["primary_key"] else (f"→ {c['references']}" if c["references"] else "")
+            table.add_row(c["name"], c["type"], key, c["description"] or "")
+        console.print(table)
     return 0
 
 
@@ -371,7 +427,7 @@ def _version() -> str:
 
 DB_HELP = "DuckDB file (default: $SHOKO_DB, else data/processed/plans.duckdb here or in a parent folder)"
 # Commands that need an existing database (the others create it or use none).
-READS_DB = {"query", "export", "search", "indicators", "prune", "correct", "corrections", "review"}
+READS_DB = {"query", "export", "search", "indicators", "prune", "correct", "corrections", "review", "publish"}
 
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -409,7 +465,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fail files larger than this many MiB (default: %(default)s)")
     p.add_argument("--prune", action="store_true",
                    help="afterwards delete the documents under the given paths whose files are gone")
+    p.add_argument("--publish-every", type=float, default=ingest_mod.IngestOptions.publish_every_s,
+                   metavar="S", help="publish a snapshot of what is loaded this often during a long "
+                                     "run, in seconds (default: %(default)s)")
+    p.add_argument("--publish-to", metavar="URL", default=None,
+                   help="then mirror the database into PostgreSQL (postgresql://user@host/dbname)")
+    p.add_argument("--schema", default="shoko", help="PostgreSQL schema for --publish-to (default: %(default)s)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("publish", parents=[common],
+                       help="mirror every contract table and dashboard view into a PostgreSQL schema")
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user[:password]@host[:port]/dbname")
+    p.add_argument("--schema", default="shoko", help="schema to replace (default: %(default)s)")
+    p.set_defaults(func=cmd_publish)
+
 
     p = sub.add_parser("query", parents=[common], help="run SQL against the database (read-only)",
                        description="Run SQL statements on a read-only connection and print each result.")
@@ -452,7 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table", help="output format (default: %(default)s)")
     p.set_defaults(func=cmd_indicators)
 
-    p = sub.add_parser("schema", parents=[common], help="print the JSON Schema of every contract record")
+    p = sub.add_parser("schema", parents=[common],
+                       help="list tables, views and columns with types, keys and descriptions")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="output format (default: %(default)s)")
+    p.add_argument("--records", action="store_true", help="print the JSON Schema of every contract record instead")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("inspect", parents=[common], help="print what is extracted from one file, without the database")

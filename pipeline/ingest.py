@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline import store, worker
+from pipeline import publish, store, worker
 from pipeline.extract import EXTRACTOR_VERSION, SUPPORTED_SUFFIXES, Limits, extract_file
 from schemas.records import Document, Extraction
 
@@ -36,6 +36,7 @@ class IngestOptions:
     timeout_s: float = 600.0  # OCR reads a dense scanned page in 4–8 s: a 40-page scan fits
     debug: bool = False
     limits: Limits = Limits()
+    publish_every_s: float = publish.DEFAULT_PUBLISH_EVERY_S  # snapshots during a long run
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class IngestSummary:
     results: list[FileResult] = field(default_factory=list)
     elapsed_s: float = 0.0
     table_rows: dict = field(default_factory=dict)
+    publish: publish.PublishStats = field(default_factory=publish.PublishStats)
 
     @property
     def status_counts(self) -> Counter:
@@ -356,37 +358,86 @@ Reporter = Callable[[str, object], None]
 
 def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions(),
            report: Reporter = lambda event, payload: None) -> IngestSummary:
-    """Ingest files and folders into the database; `report` hears 'planned', 'file' events."""
+    """Ingest files and folders into the database; `report` hears 'planned', 'file',
+    'publishing' and 'published' events.
+
+    The work happens on the working file (pipeline/publish.py), published over the
+    database path at the end and every `publish_every_s` during the run, so readers
+    are never locked out.
+    """
     started = time.perf_counter()
     files = discover(paths)
     summary = IngestSummary()
     stop = threading.Event()
     if files and options.workers > 0:
         start_forkserver()
-    con = store.connect(options.db)
-    try:
-        jobs, unchanged = plan_jobs(con, files, options.force)
-        summary.results.extend(unchanged)
-        report("planned", {"total": len(files), "to_extract": len(jobs),
-                           "unchanged": sum(r.status == "unchanged" for r in unchanged)})
-        for result in unchanged:
-            report("file", result)
-        extractions = run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
-                                     limits=options.limits, stop=stop)
-        # in-process (workers=0, for debugging) stays on this thread, one document at a time
-        for batch in (in_background(extractions, stop) if options.workers > 0
-                      else ([item] for item in extractions)):
-            rows = [(document_row(job, extraction), extraction, list(job.replaces)) for job, extraction in batch]
-            counts = store.load_documents(con, rows, known=any(job.in_database for job, _ in batch))
-            for (job, extraction), count in zip(batch, counts):
-                result = FileResult(job.source_path, extraction.status, extraction.kind,
-                                    extraction.pages or 0, store.readable_text(extraction.error), count)
-                summary.results.append(result)
+    with publish.Snapshots(options.db, "shoko ingest", options.publish_every_s) as snapshots:
+        summary.publish = snapshots.stats
+        con = snapshots.connect()
+        try:
+            before = store.known_files(con)
+            con.execute("BEGIN TRANSACTION")  # moved files are recorded with the dirty mark, or not at all
+            jobs, unchanged = plan_jobs(con, files, options.force)
+            moved = store.known_files(con) != before
+            if jobs or moved:
+                snapshots.mark_dirty()  # before the first change: a crash's next run publishes it
+            con.execute("COMMIT")
+            summary.results.extend(unchanged)
+            report("planned", {"total": len(files), "to_extract": len(jobs),
+                               "unchanged": sum(r.status == "unchanged" for r in unchanged)})
+            for result in unchanged:
                 report("file", result)
-        if jobs:
-            store.reconcile_progress_with_plans(con)
-        summary.table_rows = store.table_counts(con)
-    finally:
-        con.close()
+            try:
+                extractions = run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
+                                             limits=options.limits, stop=stop)
+                # in-process (workers=0, for debugging) stays on this thread, one document at a time
+                for batch in (in_background(extractions, stop) if options.workers > 0
+                              else ([item] for item in extractions)):
+                    rows = [(document_row(job, extraction), extraction, list(job.replaces)) for job, extraction in batch]
+                    snapshots.mark_dirty()  # again after a snapshot: a crash's next run publishes this
+                    counts = store.load_documents(con, rows, known=any(job.in_database for job, _ in batch))
+                    for (job, extraction), count in zip(batch, counts):
+                        result = FileResult(job.source_path, extraction.status, extraction.kind,
+                                            extraction.pages or 0, store.readable_text(extraction.error), count)
+                        summary.results.append(result)
+                        report("file", result)
+                    if snapshots.due():  # a snapshot of what is loaded so far (search: the last index,
+                        # or a first one, so that search works on the first snapshot of a new database)
+                        _publish(con, snapshots, report, index=not _search().index_exists(con))
+            except BaseException:  # Ctrl-C, an error: what is loaded (whole documents) is published
+                if snapshots.dirty:
+                    try:
+                        _publish(con, snapshots, report, index=False)
+                    except Exception:
+                        pass  # the first error is the one to report; the next run publishes
+                raise
+            if snapshots.dirty or not _search().index_is_current(con):
+                _publish(con, snapshots, report, index=True)
+            summary.table_rows = store.table_counts(con)
+        finally:
+            con.close()
     summary.elapsed_s = time.perf_counter() - started
     return summary
+
+
+def _publish(con, snapshots: publish.Snapshots, report: Reporter, index: bool) -> None:
+    """Derived data first (search index), then the snapshot, so readers see them together."""
+    report("publishing", str(snapshots.paths.published))
+    if snapshots.dirty:  # findings that compare documents, for every snapshot
+        store.reconcile_progress_with_plans(con)
+    if index:  # DuckDB's fts has no incremental update: rebuilt when anything changed
+        started = time.perf_counter()
+        con.execute(f"SET memory_limit = '{store.INDEX_MEMORY_LIMIT}'")
+        try:
+            _search().ensure_index(con)
+        finally:
+            con.execute(f"SET memory_limit = '{store.WRITER_MEMORY_LIMIT}'")
+        snapshots.stats.index_seconds = round(snapshots.stats.index_seconds + time.perf_counter() - started, 3)
+    snapshots.publish(con)
+    report("published", snapshots.stats)
+
+
+def _search():
+    from pipeline import search  # imported when needed: the loader starts without Sudachi
+
+    return search

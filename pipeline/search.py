@@ -153,7 +153,8 @@ def index_is_current(con: duckdb.DuckDBPyConnection) -> bool:
 def ensure_index(con: duckdb.DuckDBPyConnection) -> int:
     """Sync the tokens and (re)build the fts index when it is missing or out of date.
 
-    Idempotent; needs a writable connection. Returns the number of indexed sections.
+    Idempotent; needs a writable connection (the ingest calls it on its working file before
+    publishing, so `shoko search` only reads). Returns the number of indexed sections.
     Without the fts extension the tokens are still stored and SearchUnavailable is
     raised by search() later.
     """
@@ -172,7 +173,7 @@ def ensure_index(con: duckdb.DuckDBPyConnection) -> int:
     return indexed
 
 
-# The name tests and notebooks know; the index is built on demand by ensure_index.
+# The name tests and notebooks know.
 build_search_index = ensure_index
 
 
@@ -227,10 +228,11 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     terms = query_terms(query)
     if not terms:
         return []
-    if not index_is_current(con):
-        raise SearchUnavailable("the search index is missing or older than the sections: run "
-                                "`shoko ingest` to load documents, then `shoko search` (it builds "
-                                "the index) or pipeline.search.ensure_index(con) on a writable connection")
+    if not index_exists(con):
+        raise SearchUnavailable("the database has no search index: `shoko ingest` builds it before it "
+                                "publishes (run it once on this database, even with nothing new)")
+    # A snapshot published in the middle of a long ingest keeps the index of the one before:
+    # sections loaded since are not found yet, and changed ones are dropped below (`current`).
     load_fts(con)
     rows = con.execute(f"""
         WITH ranked AS (

@@ -27,10 +27,25 @@ DEFAULT_DB = Path("data/processed/plans.duckdb")
 WRITER_MEMORY_LIMIT = "64MB"
 WRITER_THREADS = 1
 WRITER_CHECKPOINT_THRESHOLD = "256MB"
+# DuckDB's fts builds its index in memory: 181,000 sections need about 1 GB (84 s).
+INDEX_MEMORY_LIMIT = "1GB"
 
 
 class DatabaseLockedError(RuntimeError):
-    """Another process holds the database file open for writing."""
+    """Another process holds the database file (or shoko's writer lock on it)."""
+
+
+def lock_message(target: str, duckdb_error: str, read_only: bool) -> str:
+    """One line naming the process DuckDB says holds the file (its message has the PID)."""
+    import re
+
+    held = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", duckdb_error)
+    who = f"PID {held.group(2)} ({held.group(1)})" if held else "another process"
+    if read_only:
+        return (f"{target} is open for writing by {who}, which is not a shoko ingest (an ingest never "
+                "holds the published file): close that connection and run again")
+    return (f"{target} is open in {who}: DuckDB lets no other process write a file that one holds; "
+            "close that connection (readers should open the file read_only) and run again")
 
 
 @dataclass(frozen=True)
@@ -60,16 +75,23 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
         con = duckdb.connect(target, read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise DatabaseLockedError(
-                f"{target} is open for writing by another process (another `shoko ingest`?); "
-                "wait for it to finish and run again") from None
+            raise DatabaseLockedError(lock_message(target, str(exc), read_only)) from None
         raise
     if not read_only:
         con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
         con.execute(f"SET threads = {WRITER_THREADS}")
         con.execute(f"SET checkpoint_threshold = '{WRITER_CHECKPOINT_THRESHOLD}'")
+        quiet_progress_bar(con)
         ensure_schema(con)
     return con
+
+
+def quiet_progress_bar(con: duckdb.DuckDBPyConnection) -> None:
+    """No DuckDB progress bar on a long statement: the ingest draws its own on stderr."""
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:
+        pass  # in Jupyter without ipywidgets DuckDB refuses even to switch it off
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -91,6 +113,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     corrections.ensure_table(con)
     for statement in _extra_views():
         con.execute(statement)
+    from pipeline import catalog
+
+    catalog.apply_comments(con)  # views are recreated above, so their comments too
 
 
 def migrate_column_types(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -1,5 +1,8 @@
 """Views over the contract tables (reconciliation, dashboards).
 
+Numeric columns are INTEGER, BIGINT or DOUBLE: DuckDB's sum() of BIGINT is a HUGEINT,
+which BI drivers (JDBC, PostgreSQL) do not know, so such sums are cast back.
+
 Each view is a `CREATE OR REPLACE VIEW` statement; `store.ensure_schema` creates
 them all, so a database opened by any version of shoko has the views of that
 version.
@@ -16,8 +19,8 @@ VIEWS: dict[str, str] = {
                (SELECT string_agg(m.name, '・' ORDER BY m.local_gov_code)
                   FROM plan_municipalities m WHERE m.doc_id = p.doc_id) AS municipalities,
                (SELECT count(*) FROM targets t WHERE t.doc_id = p.doc_id) AS n_targets,
-               (SELECT sum(b.amount_thousand_yen) FROM budgets b
-                 WHERE b.doc_id = p.doc_id AND b.is_total) AS total_budget_thousand_yen
+               CAST((SELECT sum(b.amount_thousand_yen) FROM budgets b
+                 WHERE b.doc_id = p.doc_id AND b.is_total) AS BIGINT) AS total_budget_thousand_yen
           FROM plans p JOIN documents d USING (doc_id)
     """,
     "v_budget_by_year": """

@@ -11,7 +11,7 @@ from conftest import ROOT
 def test_the_benchmark_script_measures_every_figure(tmp_path):
     out = tmp_path / "results.json"
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_ingest.py"), "--pages", "40",
-                           "--baseline-pages", "2", "--repeat", "1", "--out", str(out)],
+                           "--baseline-pages", "2", "--repeat", "1", "--national-docs", "40", "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())
@@ -25,3 +25,7 @@ def test_the_benchmark_script_measures_every_figure(tmp_path):
     assert len(results["e_peak_rss_mb"]) == 2
     assert results["scaling_all_cores_over_1"] > 0
     assert "floor/c(1)" in done.stdout
+    publish = results["f_publish"]
+    assert publish["documents"] >= 40 and publish["sections"] > publish["documents"]
+    assert publish["seed_bytes"] > 0 and publish["publish_bytes"] >= publish["seed_bytes"] * 0.5
+    assert publish["publish_seconds"] > 0 and publish["index_seconds"] > 0

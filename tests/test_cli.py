@@ -123,8 +123,22 @@ def test_export_writes_one_parquet_file_per_contract_table(loaded_db, tmp_path, 
         "select count(*) from progress").fetchone()[0]
 
 
-def test_schema_prints_json_schema_of_every_record(capsys):
-    assert main(["schema"]) == 0
+def test_schema_lists_tables_views_and_columns_with_types_and_descriptions(loaded_db, capsys):
+    assert main(["schema", "--db", str(loaded_db), "--format", "json"]) == 0
+    listing = {entry["name"]: entry for entry in json.loads(capsys.readouterr().out)}
+    assert listing["targets"]["kind"] == "table" and listing["v_plan_overview"]["kind"] == "view"
+    columns = {c["name"]: c for c in listing["targets"]["columns"]}
+    assert columns["fiscal_year"]["type"] == "INTEGER" and "令和5年度" in columns["fiscal_year"]["description"]
+    assert columns["doc_id"]["references"] == "documents.doc_id"
+    assert {c["name"]: c for c in listing["documents"]["columns"]}["doc_id"]["primary_key"]
+    assert all(c["description"] for entry in listing.values() for c in entry["columns"])
+    assert main(["schema", "--db", str(loaded_db)]) == 0
+    table = capsys.readouterr().out
+    assert "v_budget_by_year" in table and "amount_thousand_yen" in table and "BIGINT" in table
+
+
+def test_schema_records_prints_json_schema_of_every_record(capsys):
+    assert main(["schema", "--records"]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert "targets" in schema and "fiscal_year" in schema["targets"]["properties"]
 
@@ -151,7 +165,7 @@ def test_a_database_locked_by_another_process_gives_one_clear_line(tmp_path, cap
         holder.kill()
         holder.wait()
     assert code == 2
-    assert str(db) in err and "another process" in err
+    assert str(db) in err and f"open for writing by PID {holder.pid}" in err
     assert len(err.strip().splitlines()) == 1
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from information_schema.tables where table_name='documents'").fetchone()[0] == 0

@@ -25,6 +25,8 @@ def contract_columns() -> dict[str, set[str]]:
     for block in re.split(r"^## ", CONTRACT.read_text(encoding="utf-8"), flags=re.M)[1:]:
         heading, _, body = block.partition("\n")
         name = heading.split()[0]
+        if not name.islower():  # "Keys", "Views": about the tables, not one of them
+            continue
         rows = [line for line in body.splitlines() if line.startswith("|")]
         if rows:
             cells = [row.split("|")[1].strip() for row in rows[2:]]
@@ -79,3 +81,46 @@ def test_schema_migration_adds_missing_columns(tmp_path):
     cols = {r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_name = 'targets'").fetchall()}
     assert "indicator" in cols
+
+
+def contract_views() -> dict[str, list[str]]:
+    """View -> columns, from the contract's Views table."""
+    section = CONTRACT.read_text(encoding="utf-8").split("\n## Views\n", 1)[1]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| ")][1:]
+    return {name.strip(): [c.strip() for c in columns.split(",")] for name, columns in rows}
+
+
+def test_views_match_the_contract_with_bi_friendly_types():
+    con = store.connect(":memory:")
+    have = {}
+    for view, column, sqltype in con.execute(
+            "select v.view_name, c.column_name, c.data_type from duckdb_views() v "
+            "join duckdb_columns() c on c.table_name = v.view_name where not v.internal "
+            "order by c.column_index").fetchall():
+        have.setdefault(view, []).append((column, sqltype))
+    assert {v: [c for c, _ in cols] for v, cols in have.items()} == contract_views()
+    assert not [(v, c, t) for v, cols in have.items() for c, t in cols if t in ("HUGEINT", "UHUGEINT")
+                or t.startswith("DECIMAL")]
+
+
+def test_every_table_view_and_column_has_a_comment_and_the_keys_are_declared():
+    con = store.connect(":memory:")
+    names = set(CONTRACT_TABLES) | set(contract_views())
+    uncommented = con.execute(
+        "select table_name, column_name from duckdb_columns() where comment is null and table_name in "
+        "(select unnest(?))", [sorted(names)]).fetchall()
+    assert not uncommented
+    described = dict(con.execute("select table_name, comment from duckdb_tables() union all "
+                                 "select view_name, comment from duckdb_views() where not internal").fetchall())
+    assert all(described.get(name) for name in names), {n: described.get(n) for n in names}
+    keys = con.execute("select table_name, constraint_column_names from duckdb_constraints() "
+                       "where constraint_type = 'PRIMARY KEY'").fetchall()
+    assert ("documents", ["doc_id"]) in keys
+    # the natural keys the contract documents name real columns
+    section = CONTRACT.read_text(encoding="utf-8").split("\n## Keys\n", 1)[1].split("\n## ", 1)[0]
+    natural = re.findall(r"([a-z_]+) \(([a-z_]+(?:,\s*[a-z_]+)*)\)", section)
+    assert len(natural) >= 10
+    for table, columns in natural:
+        have = {c for (c,) in con.execute("select column_name from duckdb_columns() where table_name = ?",
+                                          [table]).fetchall()}
+        assert {c.strip() for c in columns.split(",")} <= have, table

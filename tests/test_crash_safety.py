@@ -1,8 +1,9 @@
-"""`shoko ingest` killed with SIGKILL at random points: the database always opens, every
-document in it is whole (or absent), and a normal run afterwards reaches the clean result.
+"""`shoko ingest` killed with SIGKILL at random points: the published database always opens,
+every document in it is whole (or absent), and a normal run afterwards reaches the clean result.
 
-DuckDB writes a WAL; after a SIGKILL the next open replays it. Each document is one
-transaction (pipeline/store.load_document), so a replay can never surface half of one.
+The ingest writes its working file (pipeline/publish.py), whose WAL the next run replays;
+each document is one transaction (pipeline/store.load_document), so a replay can never
+surface half of one; the published file is only ever replaced whole.
 """
 from __future__ import annotations
 
@@ -61,7 +62,6 @@ def contents(con) -> dict[str, list]:
 
 
 def hits(con) -> list:
-    search.ensure_index(con)  # the first search after an ingest builds the index
     return [(h.file_name, h.section_no, round(h.score, 6)) for h in search.search(con, "事業承継 創業", 10)]
 
 
@@ -83,7 +83,7 @@ def clean(small_corpus, tmp_path_factory):
     _, err = process.communicate(timeout=120)
     elapsed = time.monotonic() - started
     assert process.returncode == 0, err
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), read_only=True)
     try:
         return per_document_counts(con), contents(con), hits(con), elapsed
     finally:
@@ -92,7 +92,8 @@ def clean(small_corpus, tmp_path_factory):
 
 def check_whole_or_absent(db, reference: dict) -> set[str]:
     """The doc_ids present; fails if any document has rows missing, extra, or orphaned."""
-    con = duckdb.connect(str(db))  # a writer, as the next ingest would be: replays the WAL
+    assert not (db.parent / (db.name + ".wal")).exists()  # the published file needs no replay
+    con = duckdb.connect(str(db), read_only=True)  # as a dashboard opens it
     try:
         present = {d for (d,) in con.execute("select doc_id from documents").fetchall()}
         for (table, doc_id), n in per_document_counts(con).items():
@@ -124,37 +125,12 @@ def test_sigkill_at_random_points_leaves_whole_documents(small_corpus, clean, tm
     _, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     assert "Traceback" not in err
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), read_only=True)
     try:
         assert contents(con) == expected
         assert hits(con) == expected_hits
     finally:
         con.close()
-
-
-def test_a_query_while_an_ingest_holds_the_database_exits_2_with_one_clear_line(tmp_path, capsys):
-    from pipeline.cli import main
-
-    db = tmp_path / "busy.duckdb"
-    assert main(["ingest", str(PROGRESS_XLSX), "--db", str(db), "--workers", "0"]) == 0
-    capsys.readouterr()
-    # a writer connection, as `shoko ingest` holds for its whole run
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline import store; con = store.connect(sys.argv[1]); "
-                               "print('ready', flush=True); time.sleep(60)", str(db)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        code = main(["query", "select count(*) from documents", "--db", str(db)])
-        err = capsys.readouterr().err
-    finally:
-        holder.kill()
-        holder.wait()
-    assert code == 2
-    assert err.strip().splitlines() == [err.strip()] and "open for writing by another process" in err
-    # once the ingest is over, the same query works
-    assert main(["query", "select count(*) from documents", "--db", str(db), "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["count_star()", "1"]
 
 
 def group_alive_after(group: int, seconds: float) -> bool:
@@ -203,3 +179,50 @@ def test_ctrl_c_stops_workers_at_once_and_keeps_what_was_loaded(tmp_path):
         "(select count(*) from sections), (select count(*) from section_tokens)").fetchone()
     con.close()
     assert 0 < documents < 40 and plans == documents and sections == tokens
+
+
+PUBLISH_KILLS = 20
+
+
+def test_sigkill_while_publishing_leaves_the_published_file_whole(small_corpus, clean, tmp_path):
+    """SIGKILL at seeded random points after the ingest says `publishing` (search index,
+    checkpoint, copy, rename, state): the published file is always the old or the new
+    snapshot, whole, with a usable index; the next run publishes the finished state."""
+    reference, expected, expected_hits, _ = clean
+    db = tmp_path / "published.duckdb"
+    first = shoko_ingest(PROGRESS_XLSX, db)  # something published to begin with
+    assert first.wait(timeout=120) == 0
+    quick = tmp_path / "quick"  # two of the corpus's documents: each run reaches publishing soon
+    quick.mkdir()
+    for name in (PROGRESS_XLSX.name, RUMOI_PLAN.name):
+        shutil.copy2(small_corpus / name, quick / name)
+    rng = random.Random(20261201)
+    landed = 0
+    for attempt in range(PUBLISH_KILLS):
+        process = shoko_ingest(quick, db, "--workers", "0", "--force")  # always a publish
+        line = ""
+        while not line.startswith("publishing"):
+            line = process.stderr.readline()
+            assert line, f"run {attempt} ended before it published"
+        time.sleep(rng.uniform(0.0, 0.5))  # index build ~0.2 s, then checkpoint, copy, rename
+        if process.poll() is None:
+            landed += 1
+        kill_group(process)
+        present = check_whole_or_absent(db, reference)
+        assert present  # never an empty or missing snapshot
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            search.search(con, "事業承継", 3)  # the index always comes with the snapshot
+        finally:
+            con.close()
+    assert landed >= PUBLISH_KILLS // 2
+    final = shoko_ingest(small_corpus, db)
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err
+    assert not (db.parent / (db.name + ".publishing")).exists()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert contents(con) == expected
+        assert hits(con) == expected_hits
+    finally:
+        con.close()
