@@ -27,6 +27,22 @@ PROVENANCE = {
     "source": "how the value was read: text (PDF text layer), ocr (scanned page) or cell (spreadsheet)",
 }
 DOC_ID = "sha256 of the source file (references documents.doc_id)"
+# Columns every table may carry (review and confidence), described once for all of them.
+SHARED_COLUMNS = {
+    "corrected": "true when a correction (table corrections, shoko correct / shoko review) changed this row",
+    "confidence": "0-1: how sure the reader is of this value (OCR, table parsing report, parse doubts)",
+}
+_CORRECTION_COLUMNS = {
+    "id": "correction number (shoko correct --undo ID)",
+    "doc_id": DOC_ID,
+    "table": "contract table of the corrected row",
+    "row_key": "JSON of the row's natural key when the correction was made",
+    "column": "corrected column",
+    "extracted_value": "the value as extracted (JSON)",
+    "corrected_value": "the value the row shows now (JSON)",
+    "note": "why, as given with --note or in the review page",
+    "created_at": "when the correction was made",
+}
 
 # table -> (description with its natural key, {column: description})
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -154,6 +170,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "source_hash": "md5 of the section's title and body the terms were cut from",
         "tokens": "space-separated normalised word forms",
     }),
+    "corrections": ("Corrections of extracted values, applied on top of every load (shoko correct, "
+                    "shoko review). Key: id.", _CORRECTION_COLUMNS),
 }
 
 VIEWS: dict[str, tuple[str, dict[str, str]]] = {
@@ -228,6 +246,11 @@ VIEWS: dict[str, tuple[str, dict[str, str]]] = {
         "matched_on": "how the row was matched: project, or measure and metric",
         "target_matches_plan": "whether the report's 年間目標 equals the plan's target",
     }),
+    "v_corrections": ("Every correction with its file and whether it still applies.", {
+        **_CORRECTION_COLUMNS,
+        "file_name": "base name of the corrected document's file",
+        "status": "applied, orphaned (its row is gone after a re-extraction) or document_not_loaded",
+    }),
 }
 
 
@@ -235,7 +258,7 @@ def describe(name: str, column: str | None = None) -> str | None:
     entry = TABLES.get(name) or VIEWS.get(name)
     if entry is None:
         return None
-    return entry[0] if column is None else entry[1].get(column)
+    return entry[0] if column is None else entry[1].get(column) or SHARED_COLUMNS.get(column)
 
 
 def _quote(text: str) -> str:
@@ -254,7 +277,7 @@ def comment_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
                 continue
             out.append(f"COMMENT ON {kind} {name} IS {_quote(text)}")
             out += [f"COMMENT ON COLUMN {name}.{column} IS {_quote(about)}"
-                    for column, about in columns.items() if (name, column) in have]
+                    for column, about in {**SHARED_COLUMNS, **columns}.items() if (name, column) in have]
     return out
 
 

@@ -239,3 +239,18 @@ def test_a_working_copy_takes_the_corrections_made_in_the_published_file_meanwhi
     assert [(c.id, c.column, c.corrected_value) for c in corrections.corrections_for(con)] == [(2, "value", "5")]
     assert corrections.sync_from(con, plan_db) == []  # nothing left to do
     con.close()
+
+
+def test_publishing_keeps_a_correction_made_in_the_published_file_during_the_ingest(plan_db):
+    from pipeline import publish
+
+    with publish.Snapshots(plan_db) as snapshots:  # an ingest has seeded its working file …
+        con = snapshots.connect()
+        # … when the review corrects a value in the published file
+        assert main(["correct", str(OME_PLAN), "--table", "targets", *KEY, "--set", "value=7",
+                     "--db", str(plan_db)]) == 0
+        snapshots.mark_dirty()
+        snapshots.publish(con)  # the working file, which never saw that correction, goes live
+        con.close()
+    assert target_2024(plan_db) == [(7.0, True)]
+    assert query(plan_db, "SELECT status FROM v_corrections") == [("applied",)]

@@ -135,10 +135,10 @@ def test_a_database_locked_by_a_writer_is_said_so_and_a_moved_file_too(loaded):
         response = client.get("/")
         assert response.status_code == 503
         text = response.get_data(as_text=True)
-        assert "cannot be read right now" in text and "open for writing by another process" in text
+        assert "cannot be read right now" in text and f"open for writing by PID {holder.pid}" in text
         answer = client.post("/api/corrections", json={"doc_id": "x", "table": "plans", "key": {},
                                                        "column": "chamber", "value": "y"})
-        assert answer.status_code == 503 and "open for writing by another process" in answer.get_json()["error"]
+        assert answer.status_code == 503 and f"PID {holder.pid}" in answer.get_json()["error"]
     finally:
         holder.kill()
         holder.wait()
