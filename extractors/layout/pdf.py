@@ -84,6 +84,26 @@ def has_vector_paths(textpage) -> bool:
     return False
 
 
+def glyph_boxes(textpage):
+    """A word → its glyphs' (char, x0, x1), for cutting words at cell sides (rulings.split_at_sides).
+
+    Glyph positions cost one more pass over the page's text: read only when a word
+    does lie across a cell side, once per page.
+    """
+    cache: list = []
+
+    def chars_of(word: Word):
+        if not cache:
+            cache.append([(c["c"], c["bbox"]) for block in textpage.extractRAWDICT()["blocks"]
+                          for line in block.get("lines", ()) for span in line["spans"] for c in span["chars"]])
+        x0, y0, x1, y1 = word.bbox
+        return sorted(((c, b[0], b[2]) for c, b in cache[0]
+                       if not c.isspace() and x0 - 0.5 <= (b[0] + b[2]) / 2 <= x1 + 0.5
+                       and y0 - 0.5 <= (b[1] + b[3]) / 2 <= y1 + 0.5), key=lambda t: t[1])
+
+    return chars_of
+
+
 def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) -> Page:
     from extractors.layout import rulings as table_stages
     from extractors.layout.stream import stream_tables
@@ -103,10 +123,11 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
                         words=words, tables=tuple(tables), has_text_layer=bool(words), ocr=True)
     words, lines = _words(raw_words, number)
     drawings = page.get_cdrawings() if has_vector_paths(textpage) else ()
-    tables = table_stages.tables_from_rulings(number, drawings, words, settings)
+    chars_of = glyph_boxes(textpage)
+    tables = table_stages.tables_from_rulings(number, drawings, words, settings, chars_of)
     if settings.use_pdfplumber_fallback and any(not table_stages.grid_is_sane(t, settings) for t in tables):
         plumber_tables = table_stages.tables_from_pdfplumber(plumber_pdf_opener().pages[index], number, words,
-                                                             settings)
+                                                             settings, chars_of)
         if plumber_tables:
             tables = plumber_tables
     if settings.stream_tables and words:

@@ -82,7 +82,7 @@ def layout_gold(lay: Layout) -> dict:
 
 CSS = """
 @page { size: A4; margin: 18mm 18mm; }
-body { font-family: "IPAMincho", serif; font-size: 10pt; line-height: 1.45; }
+body { font-family: "Noto Serif CJK JP", "IPAMincho", serif; font-size: 10pt; line-height: 1.45; }
 p { margin: 0 0 3pt 0; }
 table { border-collapse: collapse; margin: 4pt 0 8pt 0; }
 td { border: 0.75pt solid #000; padding: 2pt 5pt; vertical-align: top; }
@@ -151,7 +151,7 @@ def render_overview(lay: Layout, p: Printer) -> str:
     body = "".join(
         "<tr>" + (f'<td class="vlabel">{a}</td>' if lay.vertical_labels else f'<td class="label">{a}</td>')
         + f'<td class="wrap">{b}</td></tr>' for a, b in rows)
-    return f"<p><b>{p.t(spec.intro)}</b></p><table class=\"{cls}\" style=\"width:100%\">{body}</table>"
+    return f"<p>{p.t(spec.intro)}</p><table class=\"{cls}\" style=\"width:100%\">{body}</table>"
 
 
 def render_target_table(lay: Layout, p: Printer, t: TargetTable) -> str:
