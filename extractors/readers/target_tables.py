@@ -100,6 +100,20 @@ def period_of(text: str, settings: TargetSettings = TargetSettings(),
     return None
 
 
+def transposed(table: Table) -> Table:
+    """The table with rows and columns swapped (cells keep their bboxes): a target table printed
+    with fiscal years as rows reads like one printed with years as columns."""
+    cells = tuple(Cell(c.col, c.row, c.col_span, c.row_span, c.text, c.bbox) for c in table.cells)
+    return replace(table, cells=cells, n_rows=table.n_cols, n_cols=table.n_rows,
+                   report={**table.report, "transposed": True})
+
+
+def _stacked(top: Table, below: Table) -> Table:
+    """A table and its continuation on the next page as one (rows of `below` after those of `top`)."""
+    cells = top.cells + tuple(replace(c, row=c.row + top.n_rows) for c in below.cells)
+    return replace(top, cells=cells, n_rows=top.n_rows + below.n_rows)
+
+
 def _text(cell: Cell | None) -> str:
     return cell.text.strip() if cell and cell.text else ""
 
@@ -382,9 +396,23 @@ def find_targets(layout: PdfLayout, sections: list[Section],
     targets: list[Target] = []
     findings: list[Finding] = []
     previous: tuple[_Placed, GridHeader, str | None, int | None, str | None] | None = None
+    # The last table read turned (years as rows), as printed: its rows may go on on the next page.
+    turned_last: tuple[_Placed, int, str | None, int | None] | None = None
     for placed in _tables_in_order(layout):
         table = placed.table
         page = layout.pages[placed.page_index]
+        if turned_last is not None and _may_continue(turned_last[0], placed, page.height, settings) \
+                and all(period_of(_text(row[0]), settings, anchor_year) for row in table.grid() if row):
+            printed, start, section_no, baseline_year = turned_last
+            whole = _stacked(printed.table, table)
+            turned = transposed(whole)
+            targets = targets[:start] + read_target_grid(
+                turned, settings, header=read_header(turned, settings, anchor_year), section_no=section_no,
+                baseline_year=baseline_year, words=page.words)
+            turned_last = (replace(placed, table=whole), start, section_no, baseline_year)
+            previous = None
+            continue
+        turned_last = None
         # Read lazily: most tables are neither a continuation nor under a 目標 heading.
         header: GridHeader | None = None
         if previous is not None and _may_continue(previous[0], placed, page.height, settings):
@@ -415,6 +443,14 @@ def find_targets(layout: PdfLayout, sections: list[Section],
         section_no = _item_section(sections, k)
         header = header or read_header(table, settings, anchor_year)
         if not any(not p.is_baseline for p in header.periods):
+            # Years down the first column, one metric per column: read it turned.
+            turned = transposed(table)
+            turned_header = read_header(turned, settings, anchor_year)
+            if any(not p.is_baseline for p in turned_header.periods):
+                turned_last = (placed, len(targets), section_no, None)
+                table, header = turned, turned_header
+                placed = replace(placed, table=turned)
+        if not any(not p.is_baseline for p in header.periods):
             findings.append(Finding(
                 severity="warning", code="target_table_without_years",
                 message=f"target table under section {sections[k].section_no} has no fiscal-year columns",
@@ -422,6 +458,8 @@ def find_targets(layout: PdfLayout, sections: list[Section],
             if not header.periods:
                 continue
         baseline_year = _baseline_note_year(layout, table, above, settings)
+        if turned_last is not None:
+            turned_last = (*turned_last[:3], baseline_year)
         got = read_target_grid(table, settings, header=header, section_no=section_no,
                                baseline_year=baseline_year, words=page.words)
         targets.extend(got)
