@@ -104,9 +104,9 @@ def glyph_boxes(textpage):
     return chars_of
 
 
-def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) -> Page:
+def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener, previous: Page | None = None) -> Page:
     from extractors.layout import rulings as table_stages
-    from extractors.layout.stream import stream_tables
+    from extractors.layout.stream import continued_columns, stream_tables
 
     page = doc[index]
     number = index + 1
@@ -131,7 +131,7 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
         if plumber_tables:
             tables = plumber_tables
     if settings.stream_tables and words:
-        stream = stream_tables(number, words, tables, settings)
+        stream = stream_tables(number, words, tables, settings, continued_columns(previous, settings))
         if stream:
             tables = sorted([*tables, *stream], key=lambda t: (t.bbox[1], t.bbox[0]))
     # A page with no words but an image is a scan (needs OCR); a truly blank page is not.
@@ -159,7 +159,10 @@ def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(
         return plumber[0]
 
     try:
-        pages = tuple(_read_page(doc, i, settings, plumber_pdf) for i in range(doc.page_count))
+        read: list[Page] = []
+        for i in range(doc.page_count):  # a stream table ending a page may go on on the next
+            read.append(_read_page(doc, i, settings, plumber_pdf, read[-1] if read else None))
+        pages = tuple(read)
         metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
         metadata["page_count"] = doc.page_count
     except PdfLayoutError:
