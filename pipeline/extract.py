@@ -16,7 +16,7 @@ from extractors import base
 from pipeline.canonical import enrich
 from schemas.records import Extraction, Finding
 
-EXTRACTOR_VERSION = "0.2.0"  # documents loaded by another version are re-extracted
+EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted
 
 PDF_SUFFIXES = {".pdf"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}

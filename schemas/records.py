@@ -61,6 +61,14 @@ class Plan(Record):
     page: int | None = None
 
 
+class PlanChamber(Record):
+    """One implementing chamber of a plan, in printed order (a joint plan has several)."""
+
+    chamber: str
+    corporate_number: str | None = Field(None, description="法人番号, 13 digits, NULL where none is printed")
+    page: int | None = None
+
+
 class PlanMunicipality(Record):
     name: str
     local_gov_code: str | None = None
@@ -156,6 +164,7 @@ class Extraction(Record):
     error: str | None = None
     pages: int | None = None
     plans: list[Plan] = []
+    plan_chambers: list[PlanChamber] = []
     plan_municipalities: list[PlanMunicipality] = []
     sections: list[Section] = []
     targets: list[Target] = []
@@ -171,6 +180,7 @@ class Extraction(Record):
 CONTRACT_TABLES: dict[str, type[Record]] = {
     "documents": Document,
     "plans": Plan,
+    "plan_chambers": PlanChamber,
     "plan_municipalities": PlanMunicipality,
     "sections": Section,
     "targets": Target,

@@ -23,8 +23,9 @@ FindingCode = Literal[
     "budget_sum_mismatch",
     "period_budget_years_mismatch",
     "section_number_skipped",
-    "targets_not_found",
+    "targets_not_found",              # a plan with no target read at all (status partial)
     "target_table_without_years",
+    "overview_only",                  # the 概要 page alone: sections from its 事業内容 list
     # progress reports
     "progress_table_not_found",
     "grade_mismatch",

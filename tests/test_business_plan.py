@@ -229,7 +229,7 @@ def test_spaced_labels_and_check_digit_findings():
         ["実 施 期 間", "令和 6 年 4 月 1 日 ～ 令和 11 年 3 月 31 日"],
         ["目 標", "目標の文"],
     ])
-    plan, municipalities, findings = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
+    plan, municipalities, findings, _ = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
     assert (plan.chamber, plan.chamber_corporate_number) == ("○○商工会", "3013105001133")
     assert (plan.period_start, plan.period_end) == (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
     assert [(m.name, m.local_gov_code) for m in municipalities] == [("△△町", "132056")]

@@ -329,7 +329,7 @@ def build_sections(lines: list[ScopedLine], heads: list[Candidate],
                 break
         body_lines = lines[c.index + 1:stop]
         page_end = body_lines[-1].line.page if body_lines else section.page_start
-        body = "\n".join(s.line.text for s in body_lines)
+        body = "\n".join(s.text for s in body_lines)   # normalised like every stored text
         out.append(section.model_copy(update={"page_end": page_end, "body": body}))
     return out
 
@@ -340,6 +340,31 @@ def find_sections(layout: PdfLayout, settings: SectionSettings = SectionSettings
     geo = body_geometry(lines)
     heads = accept_headings(heading_candidates(lines, geo, settings))
     return build_sections(lines, heads, settings)
+
+
+def sections_from_list(text: str, page: int | None = None,
+                       settings: SectionSettings = SectionSettings()) -> list[Section]:
+    """Sections named by a list of numbered headings (the 概要's 事業内容 cell), parts and items only.
+
+    A document that is the 概要 page alone has no body to find headings in; its 事業内容
+    cell lists them.
+    """
+    out: list[Section] = []
+    part: str | None = None
+    for raw in text.splitlines():
+        line = normalize_text(raw)
+        m = compiled(settings.part_pattern).match(line)
+        if m and m["no"] and roman_value(m["no"]):
+            part = ROMAN[roman_value(m["no"]) - 1]
+            out.append(Section(section_no=part, title=m["title"].strip(), level=0, page_start=page, page_end=page))
+            continue
+        m = compiled(settings.item_pattern).match(line)
+        if not m:
+            continue
+        no = m["major"] if m["major"] is not None else f"{int(m['dmajor'])}-{int(m['minor'])}"
+        out.append(Section(section_no=f"{part}-{no}" if part else no, title=m["title"].strip(),
+                           level=1, parent_no=part, page_start=page, page_end=page))
+    return out
 
 
 def heading_positions(layout: PdfLayout, sections: list[Section],

@@ -11,7 +11,7 @@ from pipeline.normalize.identifiers import (find_corporate_number, find_local_go
                                             valid_local_gov_code)
 from pipeline.normalize.text import clean_label, collapse_spaced_digits, compact_text, compiled, normalize_text
 from pipeline.normalize.wareki import parse_period
-from schemas.records import Finding, Plan, PlanMunicipality
+from schemas.records import Finding, Plan, PlanChamber, PlanMunicipality
 
 
 
@@ -36,7 +36,8 @@ class Overview:
 def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
     for key, word in (("implementer", settings.implementer_label), ("period", settings.period_label),
-                      ("contact", settings.contact_label), ("goals", settings.goals_label)):
+                      ("contact", settings.contact_label), ("goals", settings.goals_label),
+                      ("contents", settings.contents_label)):
         if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
             return key
     return None
@@ -113,23 +114,29 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
 
 
 def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
-              ) -> tuple[Plan, list[PlanMunicipality], list[Finding]]:
+              ) -> tuple[Plan, list[PlanMunicipality], list[Finding], list[PlanChamber]]:
     findings: list[Finding] = []
     implementer = overview.get("implementer")
     entities = implementer_entities(implementer.text, settings) if implementer else []
-    chamber = next((e for e in entities if any(w in e.name for w in settings.chamber_words)), None)
+    # Every implementing chamber, in printed order (a joint plan, 共同申請, names several).
+    chamber_entities = [e for e in entities if any(w in e.name for w in settings.chamber_words)]
     page = implementer.page if implementer else None
     location = f"page {page}" if page else None
-    corporate = None
-    if chamber and chamber.number:
-        corporate = find_corporate_number(chamber.number) or chamber.number
-        if not valid_corporate_number(corporate):
-            findings.append(Finding(severity="error", code="invalid_corporate_number",
-                                    message=f"法人番号 {corporate} of {chamber.name} fails its check digit",
-                                    location=location))
+    chambers: list[PlanChamber] = []
+    for entity in chamber_entities:
+        corporate = None
+        if entity.number:
+            corporate = find_corporate_number(entity.number) or entity.number
+            if not valid_corporate_number(corporate):
+                findings.append(Finding(severity="error", code="invalid_corporate_number",
+                                        message=f"法人番号 {corporate} of {entity.name} fails its check digit",
+                                        location=location))
+        chambers.append(PlanChamber(chamber=entity.name, corporate_number=corporate, page=page))
+    chamber = chamber_entities[0] if chamber_entities else None
+    corporate = chambers[0].corporate_number if chambers else None
     municipalities = []
     for entity in entities:
-        if entity is chamber:
+        if entity in chamber_entities:
             continue
         code = entity.number
         if code is not None:
@@ -154,4 +161,4 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
         findings.append(Finding(severity="warning", code="period_unreadable",
                                 message=f"実施期間 not understood: {normalize_text(period.text)!r}",
                                 location=f"page {period.page}"))
-    return plan, municipalities, findings
+    return plan, municipalities, findings, chambers
