@@ -18,7 +18,7 @@ layout options below reproduce what real plans of other chambers show:
 * `joint`        a joint plan (共同申請) of two 商工会, each with its 法人番号;
 * `overview_only`  the 概要 page published on its own (sections from its 事業内容 list).
 
-Generator-only dependency: Debian `chromium` (`make chromium-deps`). The PDFs and gold are
+Generator-only dependencies: Debian `chromium` and `fonts-noto-cjk` (`make layout-deps`). The PDFs and gold are
 committed, so the tests need neither; running this rewrites them byte-for-byte modulo the
 PDF's creation date.
 
@@ -219,7 +219,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 def build(lay: Layout, out_dir: Path) -> Path:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        raise SystemExit("chromium not found: `make chromium-deps` installs Debian's chromium")
+        raise SystemExit("chromium not found: `make layout-deps` installs it")
     pdf = out_dir / lay.spec.file
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "plan.html"
