@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors import base
+from extractors.readers.table_reports import layout_reports
 from pipeline.canonical import enrich
 from schemas.records import Extraction, Finding
 
@@ -196,6 +197,9 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
         return Extraction(kind=chosen.kind, status="failed", pages=pages,
                           error=f"extractor {chosen.kind} failed: {describe_error(exc, path)}")
     extraction = mark_ocr(extraction, layout)
+    reports, layout_findings = layout_reports(layout)
+    extraction = extraction.model_copy(update={"table_reports": reports,
+                                               "findings": [*extraction.findings, *layout_findings]})
     if no_text:
         where = ", ".join(map(str, no_text))
         extraction = extraction.model_copy(update={

@@ -156,6 +156,19 @@ class Finding(Record):
     location: str | None = None
 
 
+class TableReport(Record):
+    """How one table of the layout was read (not a contract table: `shoko inspect` shows it)."""
+
+    page: int
+    order: int = Field(description="the table's place on its page, top to bottom")
+    method: str = Field(description="the table strategy that read it: rulings, pdfplumber, stream, ocr")
+    accuracy: float = Field(description="% of the table's words inside one cell")
+    whitespace: float = Field(description="% of empty cells")
+    n_rows: int
+    n_cols: int
+    bbox: BBox
+
+
 class Extraction(Record):
     """Everything one extractor found in one document (without doc_id: the loader adds it)."""
 
@@ -174,6 +187,7 @@ class Extraction(Record):
     partners: list[Partner] = []
     progress: list[ProgressRow] = []
     findings: list[Finding] = []
+    table_reports: list[TableReport] = []   # not loaded: what `shoko inspect` shows of the layout
 
 
 # Contract table name -> record model; the order is the load order.

@@ -15,6 +15,8 @@ FindingCode = Literal[
     "unknown_document_kind",          # no extractor recognised the file
     "pages_need_ocr",                 # scanned pages and no OCR available
     "ocr_pages",                      # pages read by OCR (values less certain)
+    "low_accuracy_table",             # a table whose words fall outside or across its cells
+    "pdf_content_errors",             # the PDF library reported damaged content on a page
     # business development plans
     "overview_not_found",
     "period_unreadable",

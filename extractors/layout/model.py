@@ -74,6 +74,7 @@ class Page:
     tables: tuple[Table, ...] = ()
     has_text_layer: bool = True
     ocr: bool = False  # words were read by OCR from a scanned page
+    errors: tuple[str, ...] = ()  # what the PDF library reported reading the page (damaged content)
 
     @property
     def text(self) -> str:
@@ -131,6 +132,9 @@ class CorruptPdfError(PdfLayoutError):
     """The file is not a PDF or is damaged beyond what the reader repairs."""
 
 
+TABLE_STRATEGIES = ("rulings", "pdfplumber", "stream")   # the registry's names (strategies.STRATEGIES)
+
+
 @dataclass(frozen=True)
 class LayoutSettings:
     """Every tolerance of the layout layer in one place (pdfplumber-style)."""
@@ -143,6 +147,9 @@ class LayoutSettings:
     line_y_tolerance: float = 2.5
     max_bad_word_share: float = 0.2
     min_table_cells: int = 2
+    # Table strategies by name, run in this order (extractors/layout/strategies.py).
+    table_strategies: tuple[str, ...] = TABLE_STRATEGIES
+    min_table_accuracy: float = 80.0      # a table reading fewer of its words into cells is reported
     use_pdfplumber_fallback: bool = True
     # Tables without rulings, read from word positions where a row names ≥2 fiscal years.
     stream_tables: bool = True
@@ -157,6 +164,11 @@ class LayoutSettings:
     stream_period_word: str = PERIOD_WORD                         # the cheap gate, on raw words
     stream_is_period: Callable[[str], bool] = is_period_header    # the test, on a cell's text
     ocr: bool = True  # read scanned pages with Tesseract when it is installed
+
+    def __post_init__(self) -> None:
+        unknown = [n for n in self.table_strategies if n not in TABLE_STRATEGIES]
+        if unknown:
+            raise ValueError(f"unknown table strategies {unknown}; known: {', '.join(TABLE_STRATEGIES)}")
 
 
 # --- geometry shared by every reader of a layout ------------------------------------------

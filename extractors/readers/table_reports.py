@@ -1,0 +1,33 @@
+"""What the layout says about how it was read: table parsing reports and damaged pages.
+
+Shared by every kind (the pipeline adds these to each PDF's extraction): each table's
+typed parsing report (method, accuracy, whitespace, rows × cols), a finding for a table
+that read too few of its words into cells, and one for each page whose content the PDF
+library reported as damaged (its words after the error may be lost: never a silent drop).
+"""
+from __future__ import annotations
+
+from extractors.layout.model import LayoutSettings, PdfLayout
+from extractors.layout.strategies import parsing_reports
+from schemas.records import Finding, TableReport
+
+
+def layout_reports(layout: object, settings: LayoutSettings = LayoutSettings()
+                   ) -> tuple[list[TableReport], list[Finding]]:
+    if not isinstance(layout, PdfLayout):
+        return [], []
+    reports = [TableReport(page=r.page, order=r.order, method=r.method, accuracy=r.accuracy,
+                           whitespace=r.whitespace, n_rows=r.n_rows, n_cols=r.n_cols, bbox=r.bbox)
+               for r in parsing_reports(layout.pages)]
+    findings = [Finding(severity="warning", code="low_accuracy_table",
+                        message=f"table {r.order + 1} of page {r.page} ({r.method}, {r.n_rows}×{r.n_cols}) "
+                                f"has {r.accuracy:.0f}% of its words inside cells; its values may be misplaced",
+                        location=f"page {r.page}")
+                for r in reports if r.accuracy < settings.min_table_accuracy]
+    for page in layout.pages:
+        if page.errors:
+            findings.append(Finding(severity="warning", code="pdf_content_errors",
+                                    message=f"page {page.number}: the PDF's content is damaged "
+                                            f"({'; '.join(page.errors[:3])}); text after the error may be lost",
+                                    location=f"page {page.number}"))
+    return reports, findings
