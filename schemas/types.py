@@ -26,7 +26,8 @@ FindingCode = Literal[
     "period_budget_years_mismatch",
     "section_number_skipped",
     "targets_not_found",              # a plan with no target read at all (status partial)
-    "target_table_without_years",
+    "target_table_without_years",     # a table under a 目標 heading with no fiscal-year columns: no rows stored
+    "target_table_unreadable",        # a section announcing its 目標 with no target read under it
     "overview_only",                  # the 概要 page alone: sections from its 事業内容 list
     # progress reports
     "progress_table_not_found",

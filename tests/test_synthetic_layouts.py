@@ -166,3 +166,33 @@ def test_a_plan_whose_targets_cannot_be_read_is_partial_with_a_finding():
     assert ex.status == "partial" and "targets" in ex.error
     assert [f.code for f in ex.findings if f.severity == "error"] == ["targets_not_found"]
     assert ex.budgets and ex.plans[0].chamber == "東浜商工会議所"
+
+
+def _without(layout, keep):
+    pages = tuple(dataclasses.replace(p, tables=tuple(keep(t) for t in p.tables if keep(t) is not None))
+                  for p in layout.pages)
+    return dataclasses.replace(layout, pages=pages)
+
+
+def test_a_target_heading_without_a_readable_table_gives_a_finding_naming_its_page():
+    layout = read_pdf_layout(CORPUS / "html_tight_cci.pdf")
+    gone = _without(layout, lambda t: None if "①経営分析事業者数" in "".join(c.text for c in t.cells) else t)
+    ex = BusinessPlanExtractor().extract(gone)
+    found = [f for f in ex.findings if f.code == "target_table_unreadable"]
+    assert [(f.location, "section 5" in f.message) for f in found] == [("page 2", True)]
+    assert {t.section_no for t in ex.targets} == {"3", "8"} and ex.status == "ok"
+
+
+def test_a_table_whose_years_cannot_be_found_stores_no_rows():
+    layout = read_pdf_layout(CORPUS / "html_tight_cci.pdf")
+
+    def no_years(table):   # the same table with its year headers unreadable (`第1期` …)
+        if "①経営分析事業者数" not in "".join(c.text for c in table.cells):
+            return table
+        cells = tuple(dataclasses.replace(c, text=f"第{c.col}期") if c.row == 0 and c.col > 1 else c
+                      for c in table.cells)
+        return dataclasses.replace(table, cells=cells)
+
+    ex = BusinessPlanExtractor().extract(_without(layout, no_years))
+    assert not [t for t in ex.targets if t.section_no == "5"]
+    assert {f.code for f in ex.findings} >= {"target_table_without_years", "target_table_unreadable"}

@@ -38,6 +38,9 @@ class TargetSettings:
 
     target_heading: str = r"目標"              # the heading (or a short line) above a target table
     not_target_heading: str = r"方針"          # ... unless it is about policy (目標の達成に向けた方針)
+    # A line that only announces the table below it (`（目標）`, `【目標値】`, `○数値目標：`): a section
+    # with one and no target read gives a finding.
+    target_announcement: str = r"^[(（【［\[〈<＜〇○◯■□◆●・]?(?:数値)?目標(?:値)?[)）】］\]〉>＞]?[:：]?$"
     baseline_header: str = BASELINE_HEADER
     unit_header: str = r"^単位"
     bare_year_header: str = BARE_YEAR_HEADER
@@ -455,8 +458,7 @@ def find_targets(layout: PdfLayout, sections: list[Section],
                 severity="warning", code="target_table_without_years",
                 message=f"target table under section {sections[k].section_no} has no fiscal-year columns",
                 location=f"page {table.page}"))
-            if not header.periods:
-                continue
+            continue   # a table whose years cannot be found stores no rows
         baseline_year = _baseline_note_year(layout, table, above, settings)
         if turned_last is not None:
             turned_last = (*turned_last[:3], baseline_year)
@@ -464,7 +466,43 @@ def find_targets(layout: PdfLayout, sections: list[Section],
                                baseline_year=baseline_year, words=page.words)
         targets.extend(got)
         previous = (placed, header, section_no, baseline_year, _last_main(got, None))
-    return targets, findings
+    return targets, findings + _unread_target_headings(layout, sections, positions, targets, settings)
+
+
+def _unread_target_headings(layout: PdfLayout, sections: list[Section], positions: list[tuple[int, float]],
+                            targets: list[Target], settings: TargetSettings) -> list[Finding]:
+    """A finding for each section announcing its 目標 (a short `（目標）` line) without any target read."""
+    read = {t.section_no for t in targets}
+    out: list[Finding] = []
+    for k, start in enumerate(positions):
+        end = positions[k + 1] if k + 1 < len(positions) else (len(layout.pages) + 1, 0.0)
+        section_no = _item_section(sections, k)
+        if section_no is None or section_no in read:
+            continue
+        heading = next((line for line in _lines_in(layout, start, end)
+                        if compiled(settings.target_announcement).match(compact_text(line.text))), None)
+        if heading is not None:
+            out.append(Finding(
+                severity="warning", code="target_table_unreadable",
+                message=f"section {sections[k].section_no} announces its targets "
+                        f"({normalize_text(heading.text)!r}) but no table under it could be read",
+                location=f"page {heading.page}"))
+            read.add(section_no)
+    return out
+
+
+def _lines_in(layout: PdfLayout, start: tuple[int, float], end: tuple[int, float]) -> list[Line]:
+    """Text lines after `start` and before `end` (page, y), outside tables, the heading line excluded."""
+    out = []
+    for page in layout.pages[start[0] - 1:end[0]]:
+        for line in page.lines:
+            pos = (page.number, line.bbox[1])
+            if pos <= start or not _before(pos, end) or pos == end:
+                continue
+            if any(_in_bbox(line.bbox, t.bbox) for t in page.tables):
+                continue
+            out.append(line)
+    return out
 
 
 def _broken_row_tail(table: Table, header: GridHeader, settings: TargetSettings) -> str:
