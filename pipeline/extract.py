@@ -200,6 +200,9 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
     reports, layout_findings = layout_reports(layout)
     extraction = extraction.model_copy(update={"table_reports": reports,
                                                "findings": [*extraction.findings, *layout_findings]})
+    lost = [f for f in layout_findings if f.severity == "error"]   # values the layout could not give
+    if lost and extraction.status == "ok":
+        extraction = extraction.model_copy(update={"status": "partial", "error": lost[0].message})
     if no_text:
         where = ", ".join(map(str, no_text))
         extraction = extraction.model_copy(update={

@@ -73,3 +73,25 @@ def test_a_page_with_a_damaged_content_stream_gives_a_finding(tmp_path):
     assert [f.location for f in found] == ["page 2"] and "syntax error" in found[0].message
     clean = extract_file(LAYOUTS / "html_transposed_cci.pdf")
     assert not [f for f in clean.findings if f.code == "pdf_content_errors"]
+
+
+def test_workbook_formulas_without_values_are_a_finding_and_the_document_partial(tmp_path):
+    import openpyxl
+
+    from conftest import RAW
+    from extractors.layout.workbook import read_workbook
+
+    wb = openpyxl.load_workbook(RAW / "akiruno_progress_r7.xlsx")
+    ws = wb.worksheets[0]
+    numbers = [c for row in ws.iter_rows() for c in row if isinstance(c.value, (int, float))]
+    for cell in numbers[10:14]:           # as a tool that writes formulas without computing them
+        cell.value = f"={cell.value}+0"
+    wb.save(tmp_path / "formulas.xlsx")
+    refs = tuple(c.coordinate for c in numbers[10:14])
+    assert read_workbook(tmp_path / "formulas.xlsx").sheets[0].uncached_formulas == refs
+    ex = extract_file(tmp_path / "formulas.xlsx")
+    assert ex.status == "partial"
+    found = [f for f in ex.findings if f.code == "formula_without_value"]
+    assert [f.location for f in found] == [f"{ws.title}!{refs[0]}"] and all(r in found[0].message for r in refs)
+    clean = extract_file(RAW / "akiruno_progress_r7.xlsx")
+    assert clean.status == "ok" and not [f for f in clean.findings if f.code == "formula_without_value"]

@@ -8,6 +8,7 @@ CSV (cp932 or UTF-8) all look the same downstream. Rows and columns are 1-based.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -87,6 +88,9 @@ class Sheet:
     merged: tuple[MergedRange, ...] = ()
     n_rows: int = 0
     n_cols: int = 0
+    # Formula cells the file stores without a computed value (written by a tool that does not
+    # calculate): their values are unknown, so readers must say so rather than read a blank.
+    uncached_formulas: tuple[str, ...] = ()
 
     def grid(self) -> list[list[SheetCell | None]]:
         """n_rows × n_cols slots; a merged range's top-left cell stands in every slot it covers."""
@@ -327,7 +331,29 @@ def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
         workbook = openpyxl.load_workbook(source, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
         raise WorkbookReadError(f"{path.name}: cannot open as xlsx: {exc}") from exc
-    return layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
+    layout = layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
+    if not _has_uncached_formula(path):
+        return layout
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    formulas = openpyxl.load_workbook(source, data_only=False)
+    sheets = []
+    for sheet, ws_values, ws_formulas in zip(layout.sheets, workbook.worksheets, formulas.worksheets):
+        refs = tuple(cell.coordinate for row in ws_formulas.iter_rows() for cell in row
+                     if cell.data_type == "f" and ws_values[cell.coordinate].value is None)
+        sheets.append(dataclasses.replace(sheet, uncached_formulas=refs) if refs else sheet)
+    return dataclasses.replace(layout, sheets=tuple(sheets))
+
+
+# A formula cell whose value element is missing or empty (`<c r="B3"><f>SUM(B1:B2)</f></c>`).
+_UNCACHED = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _has_uncached_formula(path: Path) -> bool:
+    """Whether any sheet stores a formula without its value (a cheap scan; the cells are found after)."""
+    with zipfile.ZipFile(path) as archive:
+        return any(_UNCACHED.search(archive.read(info.filename))
+                   for info in archive.infolist() if _SHEET_XML.match(info.filename))
 
 
 def _read_calamine(path: Path, settings: WorkbookSettings) -> WorkbookLayout:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from extractors.layout.model import LayoutSettings, PdfLayout
 from extractors.layout.strategies import parsing_reports
+from extractors.layout.workbook import WorkbookLayout
 from schemas.records import Finding, TableReport
 
 
 def layout_reports(layout: object, settings: LayoutSettings = LayoutSettings()
                    ) -> tuple[list[TableReport], list[Finding]]:
+    if isinstance(layout, WorkbookLayout):
+        return [], workbook_findings(layout)
     if not isinstance(layout, PdfLayout):
         return [], []
     reports = [TableReport(page=r.page, order=r.order, method=r.method, accuracy=r.accuracy,
@@ -31,3 +34,18 @@ def layout_reports(layout: object, settings: LayoutSettings = LayoutSettings()
                                             f"({'; '.join(page.errors[:3])}); text after the error may be lost",
                                     location=f"page {page.number}"))
     return reports, findings
+
+
+def workbook_findings(layout: WorkbookLayout) -> list[Finding]:
+    """A finding (error: values are lost) for each sheet with formula cells stored without a value."""
+    out = []
+    for sheet in layout.sheets:
+        refs = sheet.uncached_formulas
+        if refs:
+            shown = ", ".join(refs[:12]) + (f" … ({len(refs)} cells)" if len(refs) > 12 else "")
+            out.append(Finding(severity="error", code="formula_without_value",
+                               message=f"sheet {sheet.name}: formula cells without a computed value ({shown}); "
+                                       "their values are missing — open and save the file in a spreadsheet "
+                                       "program to compute them",
+                               location=f"{sheet.name}!{refs[0]}"))
+    return out
