@@ -158,7 +158,7 @@ class LayoutSettings:
     stream_cell_gap: float = 0.6          # wider gaps between words (in word heights) split cells
     stream_row_gap: float = 2.0           # a wider gap between rows (in row heights) ends the table
     stream_max_header_chars: int = 16     # longer words are prose, not a header cell
-    stream_wrap_gap: float = 0.6          # a closer line (in line heights) adding to filled cells wrapped
+    stream_wrap_gap: float = 0.5          # a closer line (in line heights) adding to filled cells wrapped
     stream_continued_from: float = 0.7    # a stream table ending below this fraction of its page may go on
     # What names a period is the plan readers' vocabulary, injected here (defaults: wareki's).
     stream_period_word: str = PERIOD_WORD                         # the cheap gate, on raw words

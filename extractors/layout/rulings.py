@@ -344,13 +344,15 @@ def _overlays_moved(texts: list[str], placed: Sequence[tuple], slots: list[list[
 
 def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
                 settings: LayoutSettings, method: str = "rulings", extra_report: dict | None = None,
-                chars_of: CharBoxes | None = None) -> Table:
+                chars_of: CharBoxes | None = None, cut_words: bool = True) -> Table:
     """Cell rectangles + page words → a Table with row/col spans and cell texts.
 
-    Words lying across a cell side are cut there first (`split_at_sides`); `chars_of`
+    Words lying across a cell side are cut there first (`split_at_sides`) when the sides are
+    rulings (`cut_words`; a stream table's sides are only inferred from the words); `chars_of`
     gives the glyph positions to cut at, else they are estimated from the characters.
     """
-    words = split_at_sides(words, cell_boxes, settings.snap_tolerance, chars_of)
+    if cut_words:
+        words = split_at_sides(words, cell_boxes, settings.snap_tolerance, chars_of)
     xs = _boundaries([v for c in cell_boxes for v in (c[0], c[2])], settings.snap_tolerance)
     ys = _boundaries([v for c in cell_boxes for v in (c[1], c[3])], settings.snap_tolerance)
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)

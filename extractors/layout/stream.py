@@ -130,8 +130,10 @@ def _place(chunks: Sequence[Chunk], cols: Sequence[_Column]) -> dict[int, Chunk]
             h = col.header
             if i != c and h is not None and chunk.bbox[0] < h.bbox[2] and h.bbox[0] < chunk.bbox[2]:
                 return None
-            # Columns carried over from the last page have no header: the chunk must stay in its span.
-            if i != c and h is None and chunk.bbox[0] + 2 < col.right and col.left < chunk.bbox[2] - 2:
+            # Columns carried over from the last page have no header: the chunk may not cover the
+            # middle of another column (a label may run past its column's edge, prose runs over many).
+            if i != c and h is None and col.left > float("-inf") and col.right < float("inf") \
+                    and chunk.bbox[0] < (col.left + col.right) / 2 < chunk.bbox[2]:
                 return None
         if c in placed:
             before = placed[c]
@@ -142,7 +144,7 @@ def _place(chunks: Sequence[Chunk], cols: Sequence[_Column]) -> dict[int, Chunk]
 
 
 def _stream_rows(rows: list[list[Chunk]], start: int, cols: Sequence[_Column], ruled: Sequence[BBox],
-                 settings: LayoutSettings) -> list[dict[int, Chunk]]:
+                 settings: LayoutSettings, header: bool = True) -> list[dict[int, Chunk]]:
     """The header row and the rows under it that line up with its columns (ending at a wide gap)."""
     if _place(rows[start], cols) is None:
         return [None]
@@ -159,7 +161,7 @@ def _stream_rows(rows: list[list[Chunk]], start: int, cols: Sequence[_Column], r
             break
         out.append(placed)
         bottom = max(ch.bbox[3] for ch in row)
-    out = _wrapped_lines_joined(out, settings)
+    out = _wrapped_lines_joined(out, settings, header)
     # Rows with nothing right of the label column (a note under the table) are not part of it.
     while len(out) > 1 and set(out[-1]) == {0}:
         out.pop()
@@ -171,12 +173,13 @@ def _joined(a: Chunk, b: Chunk) -> Chunk:
                                      max(a.bbox[2], b.bbox[2]), max(a.bbox[3], b.bbox[3])))
 
 
-def _wrapped_lines_joined(rows: list[dict[int, Chunk]], settings: LayoutSettings) -> list[dict[int, Chunk]]:
+def _wrapped_lines_joined(rows: list[dict[int, Chunk]], settings: LayoutSettings,
+                          header: bool = True) -> list[dict[int, Chunk]]:
     """Lines of a cell that wrapped (`①地域経済動向調査の公表回` / `数`, `10` / `者`) joined to their row.
 
     Without row rulings, a wrapped line is a visual row of its own. It is one when it sits
     closer under the row above than rows sit apart (`stream_wrap_gap` line heights) and
-    adds text only to cells that row has already.
+    adds text only to some of the cells that row has already.
     """
     out = [rows[0]] if rows else []
     for row in rows[1:]:
@@ -184,7 +187,9 @@ def _wrapped_lines_joined(rows: list[dict[int, Chunk]], settings: LayoutSettings
         top = min(ch.bbox[1] for ch in row.values())
         bottom = max(ch.bbox[3] for ch in prev.values())
         height = max(ch.bbox[3] - ch.bbox[1] for ch in row.values())
-        if len(out) > 1 and set(row) <= set(prev) and top - bottom <= settings.stream_wrap_gap * height:
+        # Every cell of the row above continued at once is a row of its own, not a wrap.
+        wraps = set(row) <= set(prev) and (len(row) == 1 or set(row) != set(prev))
+        if (len(out) > 1 or not header) and wraps and top - bottom <= settings.stream_wrap_gap * height:
             out[-1] = {c: _joined(prev[c], row[c]) if c in row else prev[c] for c in prev}
         else:
             out.append(row)
@@ -226,10 +231,11 @@ def _continuation(page: int, words: Sequence[Word], rows: list[list[Chunk]], col
                   if (placed := _place(row, cols)) is not None and len(placed) >= 2 and set(placed) - {0}), None)
     if start is None or start > 1:   # a running header may come first, nothing more
         return None
-    found = [r for r in _stream_rows(rows, start, cols, ruled, settings) if r]
+    found = [r for r in _stream_rows(rows, start, cols, ruled, settings, header=False) if r]
     if not found:
         return None
-    table = build_table(page, _stream_grid(found, cols), words, settings, "stream", {"continued": True})
+    table = build_table(page, _stream_grid(found, cols), words, settings, "stream", {"continued": True},
+                        cut_words=False)
     return table if grid_is_sane(table, settings) else None
 
 
@@ -275,7 +281,7 @@ def stream_tables(page: int, words: Sequence[Word], ruled: Sequence[Table],
         if found[0] is None or not any(period_cols & set(row) for row in found[1:]):
             continue
         table = build_table(page, _stream_grid(found, cols), words, settings, "stream",
-                            {"header_periods": n_periods})
+                            {"header_periods": n_periods}, cut_words=False)
         if grid_is_sane(table, settings):
             out.append(table)
             taken = start + len(found) - 1

@@ -16,6 +16,8 @@ layout options below reproduce what real plans of other chambers show:
                  and dashes as U+0336 overlays, as many real text layers do; the gold has the
                  characters they stand for;
 * `joint`        a joint plan (共同申請) of two 商工会, each with its 法人番号;
+* `separate`     HTML's default table borders (`border-collapse: separate`, 2px spacing): every
+                 cell framed on its own, so each border is two rulings;
 * `overview_only`  the 概要 page published on its own (sections from its 事業内容 list).
 
 Generator-only dependencies: Debian `chromium` and `fonts-noto-cjk` (`make layout-deps`). The PDFs and gold are
@@ -59,6 +61,7 @@ class Layout:
     lookalikes: bool = False
     joint: list[tuple[str, str]] = field(default_factory=list)   # further chambers: (name, 12-digit base)
     overview_only: bool = False
+    separate: bool = False
 
 
 def joint_number(base: str) -> str:
@@ -86,6 +89,7 @@ body { font-family: "Noto Serif CJK JP", "IPAMincho", serif; font-size: 10pt; li
 p { margin: 0 0 3pt 0; }
 table { border-collapse: collapse; margin: 4pt 0 8pt 0; }
 td { border: 0.75pt solid #000; padding: 2pt 5pt; vertical-align: top; }
+table.separate { border-collapse: separate; border-spacing: 2px; }
 table.tight td { padding: 0; white-space: nowrap; }
 table.tight td.wrap { white-space: normal; }
 table.hrules { border-top: 1.2pt solid #000; border-bottom: 1.2pt solid #000; }
@@ -208,6 +212,8 @@ def render(lay: Layout) -> str:
     parts = [render_overview(lay, p)]
     if not lay.overview_only:
         parts += [render_body(lay, p), render_appendices(lay, p)]
+    if lay.separate:
+        parts = [part.replace('<table class="', '<table class="separate ') for part in parts]
     return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{html.escape(lay.spec.file)}'
             f"</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
 
@@ -383,7 +389,7 @@ def plan_joint() -> Layout:
                           "0241-45-2233", "0241-45-2234", "info@nishikawa-sci.example.jp"),
                   Contact("南森町", "商工観光課", "969-3592", "福島県耶麻郡南森町中央3番地",
                           "0241-11-1111", "0241-11-1112", "shoko@town.minamimori.example.jp")])
-    return Layout(spec, joint=[("西川町商工会", "000005001619")])
+    return Layout(spec, joint=[("西川町商工会", "000005001619")], separate=True)
 
 
 def plan_overview_only() -> Layout:
