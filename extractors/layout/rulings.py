@@ -306,11 +306,17 @@ def split_at_sides(words: Sequence[Word], cell_boxes: Sequence[BBox], tolerance:
     right = max(c[2] for c in cell_boxes)
     top = min(c[1] for c in cell_boxes)
     bottom = max(c[3] for c in cell_boxes)
+    sides = sorted({side for c in cell_boxes for side in (c[0], c[2])})
     out: list[Word] = []
     for word in words:
         x0, y0, x1, y1 = word.bbox
         cy = (y0 + y1) / 2
         if x1 - x0 <= 2 * tolerance or not (top <= cy <= bottom and x0 < right and x1 > left):
+            out.append(word)
+            continue
+        # Most words: no side of any cell lies inside them (one bisect, no loop over the cells).
+        k = bisect.bisect_right(sides, x0 + tolerance)
+        if k == len(sides) or sides[k] >= x1 - tolerance:
             out.append(word)
             continue
         cuts = {side for c in cell_boxes if c[1] <= cy <= c[3]
