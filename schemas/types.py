@@ -29,6 +29,7 @@ FindingCode = Literal[
     "targets_not_found",              # a plan with no target read at all (status partial)
     "target_table_without_years",     # a table under a 目標 heading with no fiscal-year columns: no rows stored
     "target_table_unreadable",        # a section announcing its 目標 with no target read under it
+    "year_table_unread",              # a table with fiscal-year headers from which nothing was stored
     "overview_only",                  # the 概要 page alone: sections from its 事業内容 list
     # progress reports
     "progress_table_not_found",

@@ -196,3 +196,17 @@ def test_a_table_whose_years_cannot_be_found_stores_no_rows():
     ex = BusinessPlanExtractor().extract(_without(layout, no_years))
     assert not [t for t in ex.targets if t.section_no == "5"]
     assert {f.code for f in ex.findings} >= {"target_table_without_years", "target_table_unreadable"}
+
+
+def test_a_table_with_year_headers_that_no_reader_used_gives_a_finding():
+    from extractors.kinds.business_plan.findings import unread_year_tables
+
+    layout = read_pdf_layout(CORPUS / "html_transposed_cci.pdf")
+    ex = BusinessPlanExtractor().extract(layout)
+    assert not [f for f in ex.findings if f.code == "year_table_unread"]
+    # Nothing stored: every table naming fiscal years (three 目標 tables, turned, and the budget) is reported.
+    found = unread_year_tables(layout, [], 2025)
+    assert [f.location for f in found] == ["page 2", "page 2", "page 3", "page 5"]
+    assert "2025–2029" in found[0].message
+    # Only the budget's cells stored: the target tables are the ones reported.
+    assert [f.location for f in unread_year_tables(layout, ex.budgets, 2025)] == ["page 2", "page 2", "page 3"]

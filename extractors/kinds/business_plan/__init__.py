@@ -24,7 +24,7 @@ from extractors.base import register
 from extractors.kinds.business_plan.budget import find_budget_table, read_budget, read_funding_sources
 from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, appendix_pages
 from extractors.kinds.business_plan.contacts import read_contacts
-from extractors.kinds.business_plan.findings import budget_findings
+from extractors.kinds.business_plan.findings import budget_findings, unread_year_tables
 from extractors.kinds.business_plan.overview import Overview, read_overview, read_plan
 from extractors.kinds.business_plan.partners import read_partners
 from extractors.layout.model import PdfLayout
@@ -117,6 +117,8 @@ class BusinessPlanExtractor:
         targets = found_targets[0] if found_targets else []
         findings += found_targets[1] if found_targets else []
         findings += part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []
+        findings += part("unread_tables", lambda: unread_year_tables(
+            layout, [*targets, *result["budgets"]], anchor)) or []
         if found_targets and not targets and not overview_only:
             # A plan always sets targets: none read means they were lost, not absent.
             failed.append("targets")
