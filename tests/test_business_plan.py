@@ -314,3 +314,18 @@ def test_ids_wrapped_over_lines_are_joined():
 def test_spaced_budget_year_headers():
     period = (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
     assert bp_budget.header_years(["", "令 和 ６ 年 度", "令 和 ７ 年 度"], period) == {1: 2024, 2: 2025}
+
+
+def test_joint_plan_chambers_in_printed_order_each_checked_and_none_a_municipality():
+    overview = make_table([
+        ["実施者名\n(法人番号)", "南森商工会（法人番号 4000005001618）、西川振興会（法人番号 3000005001619）\n"
+                             "北山商工会（法人番号 1000005001618）\n南森町（地方公共団体コード 074217）"],
+        ["実施期間", "令和6年4月1日～令和11年3月31日"],
+    ])
+    plan, municipalities, findings, chambers = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
+    # 西川振興会 has no chamber word but a valid 13-digit 法人番号: an implementer, not a municipality.
+    assert [(c.chamber, c.corporate_number) for c in chambers] == [
+        ("南森商工会", "4000005001618"), ("西川振興会", "3000005001619"), ("北山商工会", "1000005001618")]
+    assert plan.chamber == "南森商工会" and plan.chamber_corporate_number == "4000005001618"
+    assert [m.name for m in municipalities] == ["南森町"]
+    assert [(f.code, "北山商工会" in f.message) for f in findings] == [("invalid_corporate_number", True)]

@@ -119,7 +119,10 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
     implementer = overview.get("implementer")
     entities = implementer_entities(implementer.text, settings) if implementer else []
     # Every implementing chamber, in printed order (a joint plan, 共同申請, names several).
-    chamber_entities = [e for e in entities if any(w in e.name for w in settings.chamber_words)]
+    # An implementer with a 13-digit 法人番号 is a corporation (a chamber), never a municipality,
+    # even when its name lacks the chamber word (a name cut or spelt otherwise).
+    chamber_entities = [e for e in entities if any(w in e.name for w in settings.chamber_words)
+                        or (e.number is not None and len(e.number) == 13 and valid_corporate_number(e.number))]
     page = implementer.page if implementer else None
     location = f"page {page}" if page else None
     chambers: list[PlanChamber] = []
