@@ -76,6 +76,10 @@ class SectionSettings:
     full_width_chars: float = 2.0      # a line ending this close to the right margin is full width
     sentence_end: str = r"[。．.!！?？」』)）]$"   # a full-width line ending so closes its paragraph
     max_title_chars: int = 60
+    # Titles listed in a cell (sections_from_list) end so; a short line ending so after one that
+    # does not is the rest of a wrapped title.
+    list_title_end: str = r"(?:こと|取組|[】)）])$"
+    list_wrap_chars: int = 16
 
 
 @dataclass(frozen=True)
@@ -360,6 +364,11 @@ def sections_from_list(text: str, page: int | None = None,
             continue
         m = compiled(settings.item_pattern).match(line)
         if not m:
+            last = out[-1] if out else None
+            # A title wrapped in the cell (`…寄与する事業に関す` / `ること`) goes on on the next line.
+            if last is not None and not compiled(settings.list_title_end).search(last.title) \
+                    and len(line) <= settings.list_wrap_chars and compiled(settings.list_title_end).search(line):
+                out[-1] = last.model_copy(update={"title": last.title + line})
             continue
         no = m["major"] if m["major"] is not None else f"{int(m['dmajor'])}-{int(m['minor'])}"
         out.append(Section(section_no=f"{part}-{no}" if part else no, title=m["title"].strip(),
