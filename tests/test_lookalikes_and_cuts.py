@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 UCD = Path("/usr/share/unicode/EquivalentUnifiedIdeograph.txt")
 
 lookalike_text = st.text(alphabet=st.sampled_from(
-    [chr(k) for k in EQUIVALENT_UNIFIED_IDEOGRAPH] + list("長支援目標月日 ー—-\u0336\u0334\u0338=①Ⅲ０１２ＡＢ")), max_size=40)
+    [chr(k) for k in EQUIVALENT_UNIFIED_IDEOGRAPH] + list("長支援目標月日 ー—-\u0336\u0334\u0338=①Ⅲ０１２ＡＢ\u2010\u2011\u00ad\u200b")), max_size=40)
 
 
 @given(lookalike_text)
@@ -46,6 +46,11 @@ def test_the_lookalike_table_round_trips_the_unicode_data():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.parse(UCD.read_text(encoding="utf-8")) == EQUIVALENT_UNIFIED_IDEOGRAPH
+
+
+def test_hyphen_lookalikes_in_numbers_and_addresses_read_as_the_ascii_hyphen():
+    assert normalize_text("0241\u201111\u20112233 info@a\u2011b.jp") == "0241-11-2233 info@a-b.jp"
+    assert normalize_text("0241\u00ad11") == "0241-11" and normalize_text("infor\u00admation") == "information"
 
 
 def test_overlays_read_as_a_dash_and_a_composed_sign_stays():
