@@ -210,3 +210,18 @@ def test_a_table_with_year_headers_that_no_reader_used_gives_a_finding():
     assert "2025–2029" in found[0].message
     # Only the budget's cells stored: the target tables are the ones reported.
     assert [f.location for f in unread_year_tables(layout, ex.budgets, 2025)] == ["page 2", "page 2", "page 3"]
+
+
+def test_word_style_per_character_text_reads_like_its_source(db):
+    import pymupdf
+
+    doc = pymupdf.open(CORPUS / "word_html_transposed_cci.pdf")
+    content = doc[1].read_contents()
+    assert content.count(b"BT") > 0.9 * len("".join(w[4] for w in doc[1].get_text("words")))  # one per char
+    for name in ("html_transposed_cci.pdf", "html_joint_shokokai.pdf"):
+        rows = lambda n: set(_rows(db, "select section_no, metric, fiscal_year, is_baseline, value from targets "  # noqa: E731
+                                       "where doc_id = ?", [_doc(db, n)]))
+        assert rows(f"word_{name}") == rows(name) and len(rows(name)) > 10
+        chambers = lambda n: _rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?",  # noqa: E731
+                                   [_doc(db, n)])
+        assert chambers(f"word_{name}") == chambers(name)

@@ -20,6 +20,10 @@ layout options below reproduce what real plans of other chambers show:
                  cell framed on its own, so each border is two rulings;
 * `overview_only`  the 概要 page published on its own (sections from its 事業内容 list).
 
+A second producer rewrites two of them the way Word-style exports write text: one text object
+per character (`word_*.pdf`, `per_character`, with pymupdf and its built-in CJK font), with the
+same drawings and gold.
+
 Generator-only dependencies: Debian `chromium` and `fonts-noto-cjk` (`make layout-deps`). The PDFs and gold are
 committed, so the tests need neither; running this rewrites them byte-for-byte modulo the
 PDF's creation date.
@@ -410,6 +414,45 @@ def plan_overview_only() -> Layout:
 
 
 LAYOUTS = [plan_tight, plan_hrules, plan_transposed, plan_joint, plan_overview_only]
+PER_CHARACTER = ["html_transposed_cci.pdf", "html_joint_shokokai.pdf"]
+
+
+def per_character(src: Path, out: Path) -> Path:
+    """The PDF with the same drawings and every character drawn by a text object of its own.
+
+    Each text line is set again from its first character's origin with the built-in font's
+    advances (so no gap opens between characters), one BT … ET per character.
+    """
+    import pymupdf
+
+    font = pymupdf.Font("japan")
+    source, target = pymupdf.open(src), pymupdf.open()
+    for page in source:
+        new = target.new_page(width=page.rect.width, height=page.rect.height)
+        shape = new.new_shape()
+        for drawing in page.get_drawings():
+            for item in drawing["items"]:
+                if item[0] == "l":
+                    shape.draw_line(item[1], item[2])
+                elif item[0] == "re":
+                    shape.draw_rect(item[1])
+                elif item[0] == "qu":
+                    shape.draw_quad(item[1])
+            shape.finish(color=drawing.get("color"), fill=drawing.get("fill"), width=drawing.get("width") or 0)
+        shape.commit()
+        for block in page.get_text("rawdict")["blocks"]:
+            for line in block.get("lines", ()):
+                for span in line["spans"]:
+                    if not span["chars"]:
+                        continue
+                    x, y = span["chars"][0]["origin"]
+                    for ch in span["chars"]:
+                        if ch["c"].strip():
+                            new.insert_text((x, y), ch["c"], fontsize=span["size"], fontname="japan")
+                        x += font.text_length(ch["c"], span["size"])
+    target.set_metadata({"producer": "per-character rewrite of a Chromium PDF"})
+    target.save(out, garbage=3, deflate=True)
+    return out
 
 
 def main(names: list[str]) -> None:
@@ -420,9 +463,15 @@ def main(names: list[str]) -> None:
         if names and lay.spec.file not in names:
             continue
         pdf = build(lay, HERE)
-        (gold_dir / f"{lay.spec.file}.json").write_text(
-            json.dumps(layout_gold(lay), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        g = layout_gold(lay)
+        (gold_dir / f"{lay.spec.file}.json").write_text(json.dumps(g, ensure_ascii=False, indent=1) + "\n",
+                                                        encoding="utf-8")
         print(f"{pdf.name}: {pdf.stat().st_size // 1024} KB")
+        if lay.spec.file in PER_CHARACTER:
+            word = per_character(pdf, HERE / f"word_{lay.spec.file}")
+            (gold_dir / f"{word.name}.json").write_text(
+                json.dumps({**g, "document": word.name}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            print(f"{word.name}: {word.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":
