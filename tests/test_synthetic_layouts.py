@@ -225,3 +225,11 @@ def test_word_style_per_character_text_reads_like_its_source(db):
         chambers = lambda n: _rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?",  # noqa: E731
                                    [_doc(db, n)])
         assert chambers(f"word_{name}") == chambers(name)
+
+
+def test_a_framed_table_with_row_rules_and_no_column_rule_is_read_by_columns(db):
+    layout = read_pdf_layout(CORPUS / "html_framed_shokokai.pdf")
+    assert "stream" in [t.method for t in layout.pages[1].tables]
+    assert not [t for p in layout.pages for t in p.tables if t.n_cols == 1 and "令和6年" in t.rows_text()[0][0]]
+    got = _targets(db, "html_framed_shokokai.pdf", "6")
+    assert len(got) == 18 and ("③事業承継計画策定事業者数", 2028, 2.0) in got

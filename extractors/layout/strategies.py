@@ -9,8 +9,9 @@ settings name them:
 * `pdfplumber`  pdfplumber's `lines` finder, replacing the tables so far when one of them
                 fails `grid_is_sane` (a fallback: it re-parses the page with pdfminer);
 * `stream`      tables without rulings from word positions (stream.py), added outside the
-                tables found so far (partially ruled tables, e.g. horizontal rules only,
-                and stream tables continued from the previous page included).
+                tables found so far (partially ruled tables, e.g. horizontal rules only or a
+                frame with row rules and no column rule, and stream tables continued from the
+                previous page included).
 
 Every table keeps a parsing report (`Table.report`); `parsing_report(table)` gives it
 typed (method, accuracy, whitespace, rows × cols), as `shoko inspect` shows it.
@@ -57,8 +58,19 @@ def _pdfplumber(page: PageInput, found: list[Table], settings: LayoutSettings) -
 def _stream(page: PageInput, found: list[Table], settings: LayoutSettings) -> list[Table]:
     if not page.words:
         return found
-    more = stream_tables(page.number, page.words, found, settings, continued_columns(page.previous, settings))
-    return sorted([*found, *more], key=lambda t: (t.bbox[1], t.bbox[0])) if more else found
+    # A frame with row rules but no column rule is a ruled table of one column: its columns are
+    # read from the words like an unruled table's, and the stream table found there replaces it.
+    framed = [t for t in found if t.n_cols == 1]
+    ruled = [t for t in found if t.n_cols > 1]
+    more = stream_tables(page.number, page.words, ruled, settings, continued_columns(page.previous, settings))
+    if not more:
+        return found
+    kept = [t for t in framed if not any(_overlap(t.bbox, m.bbox) for m in more)]
+    return sorted([*ruled, *kept, *more], key=lambda t: (t.bbox[1], t.bbox[0]))
+
+
+def _overlap(a: BBox, b: BBox) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 STRATEGIES: dict[str, TableStrategy] = {"rulings": _rulings, "pdfplumber": _pdfplumber, "stream": _stream}

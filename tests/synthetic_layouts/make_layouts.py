@@ -10,7 +10,8 @@ layout options below reproduce what real plans of other chambers show:
 * `tight`        no cell padding: text of neighbouring cells only a border apart, so the PDF
                  reader joins it into one word (`現行R7年度R8年度`, `実施者名（法人番号）長谷…`);
 * `targets`      "grid" (every border), "hrules" (top, header and bottom rules only, no vertical
-                 line) or "transposed" (fiscal years down the first column, one metric per column);
+                 line), "framed" (a frame and a rule under every row, no column rule) or
+                 "transposed" (fiscal years down the first column, one metric per column);
 * `vertical_labels`  the 概要's label cells written vertically (縦書き);
 * `lookalikes`   the text layer carries CJK Radicals Supplement / Kangxi code points (⻑ ⻘ ⽀ ⽬ ⽉)
                  and dashes as U+0336 overlays, as many real text layers do; the gold has the
@@ -32,6 +33,7 @@ PDF's creation date.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import shutil
@@ -99,6 +101,8 @@ table.tight td.wrap { white-space: normal; }
 table.hrules { border-top: 1.2pt solid #000; border-bottom: 1.2pt solid #000; }
 table.hrules td { border: none; padding: 2pt 8pt; }
 table.hrules tr.head td { border-bottom: 0.75pt solid #000; }
+table.framed { border: 1.2pt solid #000; }
+table.framed td { border: none; border-bottom: 0.5pt solid #000; padding: 2pt 8pt; }
 td.vlabel { writing-mode: vertical-rl; text-orientation: upright; width: 18pt; padding: 4pt 2pt; }
 td.label { width: 1%; white-space: nowrap; }
 .pb { break-before: page; }
@@ -174,7 +178,7 @@ def render_target_table(lay: Layout, p: Printer, t: TargetTable) -> str:
     rows = [[p.t(h) for h in header]]
     for r in t.rows:
         rows.append([p.t(r.label)] + [p.cell(x, True) for x in r.cells] + [p.t(x) for x in r.extra])
-    cls = "hrules" if lay.targets == "hrules" else ("tight" if lay.tight else "")
+    cls = lay.targets if lay.targets in ("hrules", "framed") else ("tight" if lay.tight else "")
     return out + _table(rows, cls, 1)
 
 
@@ -324,6 +328,13 @@ def plan_hrules() -> Layout:
     return Layout(spec, targets="hrules", vertical_labels=True)
 
 
+def plan_framed() -> Layout:
+    """The horizontal-rules plan's data with its 目標 tables framed, a rule under every row, no column rule."""
+    lay = plan_hrules()
+    spec = dataclasses.replace(lay.spec, file="html_framed_shokokai.pdf")
+    return Layout(spec, targets="framed")
+
+
 def plan_transposed() -> Layout:
     """目標 tables with fiscal years down the first column and one metric per column."""
     years = [2025, 2026, 2027, 2028, 2029]
@@ -413,7 +424,7 @@ def plan_overview_only() -> Layout:
     return Layout(spec, overview_only=True)
 
 
-LAYOUTS = [plan_tight, plan_hrules, plan_transposed, plan_joint, plan_overview_only]
+LAYOUTS = [plan_tight, plan_hrules, plan_framed, plan_transposed, plan_joint, plan_overview_only]
 PER_CHARACTER = ["html_transposed_cci.pdf", "html_joint_shokokai.pdf"]
 
 
