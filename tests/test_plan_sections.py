@@ -175,3 +175,13 @@ def test_sections_from_the_overview_list_parts_items_and_wrapped_titles():
                    ("Ⅱ-1", "地域経済の活性化に資する取組に関すること", "Ⅱ")]
     post2019 = sections_from_list("３．地域の経済動向調査に関すること\n４．需要動向調査に関すること")
     assert [(s.section_no, s.level) for s in post2019] == [("3", 1), ("4", 1)]
+
+
+def test_sections_from_a_list_numbered_with_parentheses_or_circles():
+    from extractors.readers.plan_sections import sections_from_list
+
+    paren = sections_from_list("Ⅰ．経営発達支援事業の内容\n(1)地域の経済動向調査に関すること\n(2)経営状況の分析に関すること")
+    assert [(s.section_no, s.title) for s in paren] == [
+        ("Ⅰ", "経営発達支援事業の内容"), ("Ⅰ-1", "地域の経済動向調査に関すること"), ("Ⅰ-2", "経営状況の分析に関すること")]
+    circled = sections_from_list("①地域の経済動向調査に関すること\n②需要動向調査に関すること")
+    assert [s.section_no for s in circled] == ["1", "2"]

@@ -353,16 +353,23 @@ def sections_from_list(text: str, page: int | None = None,
     A document that is the 概要 page alone has no body to find headings in; its 事業内容
     cell lists them.
     """
+    lines = [normalize_text(raw) for raw in text.splitlines()]
+    # Items numbered `(1)` or `①` stand for `1.` in a list that has no `1.` items.
+    item_pattern = settings.item_pattern
+    if not any(compiled(item_pattern).match(line) for line in lines):
+        for pattern in (settings.paren_pattern, settings.circled_pattern):
+            if any(compiled(pattern).match(line) for line in lines):
+                item_pattern = pattern
+                break
     out: list[Section] = []
     part: str | None = None
-    for raw in text.splitlines():
-        line = normalize_text(raw)
+    for line in lines:
         m = compiled(settings.part_pattern).match(line)
         if m and m["no"] and roman_value(m["no"]):
             part = ROMAN[roman_value(m["no"]) - 1]
             out.append(Section(section_no=part, title=m["title"].strip(), level=0, page_start=page, page_end=page))
             continue
-        m = compiled(settings.item_pattern).match(line)
+        m = compiled(item_pattern).match(line)
         if not m:
             last = out[-1] if out else None
             # A title wrapped in the cell (`…寄与する事業に関す` / `ること`) goes on on the next line.
@@ -370,7 +377,13 @@ def sections_from_list(text: str, page: int | None = None,
                     and len(line) <= settings.list_wrap_chars and compiled(settings.list_title_end).search(line):
                 out[-1] = last.model_copy(update={"title": last.title + line})
             continue
-        no = m["major"] if m["major"] is not None else f"{int(m['dmajor'])}-{int(m['minor'])}"
+        groups = m.groupdict()
+        if "major" not in groups:      # `(1)` / `①` items
+            no = groups["no"] if groups["no"].isascii() else str(circled_to_int(groups["no"]))
+        elif m["major"] is not None:
+            no = m["major"]
+        else:
+            no = f"{int(m['dmajor'])}-{int(m['minor'])}"
         out.append(Section(section_no=f"{part}-{no}" if part else no, title=m["title"].strip(),
                            level=1, parent_no=part, page_start=page, page_end=page))
     return out

@@ -109,8 +109,8 @@ class BusinessPlanExtractor:
         result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
         sections = part("sections", lambda: find_sections(layout)) or []
         contents = overview.get("contents")
-        if not sections and overview_only and contents:
-            sections = sections_from_list(contents.text, contents.page)
+        if overview_only and contents:   # the 概要's own list names the plan's sections
+            sections = sections_from_list(contents.text, contents.page) or sections
         findings += part("section_findings", lambda: section_findings(sections)) or []
         anchor = fiscal_year_of(period[0]) if period else None
         found_targets = part("targets", lambda: find_targets(layout, sections, anchor_year=anchor))

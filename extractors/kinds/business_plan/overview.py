@@ -35,9 +35,9 @@ class Overview:
 
 def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
-    for key, word in (("implementer", settings.implementer_label), ("period", settings.period_label),
-                      ("contact", settings.contact_label), ("goals", settings.goals_label),
-                      ("contents", settings.contents_label)):
+    pairs = [("implementer", settings.implementer_label), ("period", settings.period_label),
+             ("contact", settings.contact_label), ("goals", settings.goals_label)]
+    for key, word in pairs + [("contents", w) for w in settings.contents_labels]:
         if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
             return key
     return None
