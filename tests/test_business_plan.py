@@ -329,3 +329,9 @@ def test_joint_plan_chambers_in_printed_order_each_checked_and_none_a_municipali
     assert plan.chamber == "南森商工会" and plan.chamber_corporate_number == "4000005001618"
     assert [m.name for m in municipalities] == ["南森町"]
     assert [(f.code, "北山商工会" in f.message) for f in findings] == [("invalid_corporate_number", True)]
+
+
+def test_implementers_listed_without_numbers_are_one_entity_each():
+    got = bp_overview.implementer_entities("きたかた商工会・西会津町商工会（共同申請）\n喜多方市・西会津町")
+    assert [(e.name, e.number) for e in got] == [("きたかた商工会", None), ("西会津町商工会", None),
+                                                 ("喜多方市", None), ("西会津町", None)]

@@ -106,7 +106,7 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
         if name:
             entities.append(Entity(name, digit_runs(m.group())[0]))
     rest = collapse_spaced_digits(joined)[pos:].strip()
-    for piece in re.split(r"[\s、,]+", rest):
+    for piece in re.split(r"[\s、,・･]+|(?<=[)）])", rest):   # `A商工会・B商工会（共同申請）C町`: one each
         name = compiled(settings.name_end).split(piece, maxsplit=1)[0].strip(" 、,")
         if name:
             entities.append(Entity(name, None))
