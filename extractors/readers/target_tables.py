@@ -111,6 +111,10 @@ def transposed(table: Table) -> Table:
                    report={**table.report, "transposed": True})
 
 
+def _years(header: GridHeader) -> int:
+    return sum(1 for p in header.periods if not p.is_baseline)
+
+
 def _stacked(top: Table, below: Table) -> Table:
     """A table and its continuation on the next page as one (rows of `below` after those of `top`)."""
     cells = top.cells + tuple(replace(c, row=c.row + top.n_rows) for c in below.cells)
@@ -445,14 +449,14 @@ def find_targets(layout: PdfLayout, sections: list[Section],
             continue
         section_no = _item_section(sections, k)
         header = header or read_header(table, settings, anchor_year)
-        if not any(not p.is_baseline for p in header.periods):
-            # Years down the first column, one metric per column: read it turned.
-            turned = transposed(table)
-            turned_header = read_header(turned, settings, anchor_year)
-            if any(not p.is_baseline for p in turned_header.periods):
-                turned_last = (placed, len(targets), section_no, None)
-                table, header = turned, turned_header
-                placed = replace(placed, table=turned)
+        # Years down the first column, one metric per column: read it turned (the orientation
+        # whose header names more fiscal years wins; a usual table's rows name none).
+        turned = transposed(table)
+        turned_header = read_header(turned, settings, anchor_year)
+        if _years(turned_header) > _years(header):
+            turned_last = (placed, len(targets), section_no, None)
+            table, header = turned, turned_header
+            placed = replace(placed, table=turned)
         if not any(not p.is_baseline for p in header.periods):
             findings.append(Finding(
                 severity="warning", code="target_table_without_years",
