@@ -17,7 +17,8 @@ FindingCode = Literal[
     "ocr_pages",                      # pages read by OCR (values less certain)
     "low_accuracy_table",             # a table whose words fall outside or across its cells
     "pdf_content_errors",             # the PDF library reported damaged content on a page
-    "formula_without_value",          # workbook formula cells stored without a computed value (partial)
+    "formula_without_value",          # workbook formula cells stored without a value none could compute (partial)
+    "formula_values_computed",        # workbook formula cells stored without a value, computed (info)
     # business development plans
     "overview_not_found",
     "period_unreadable",

@@ -89,8 +89,10 @@ class Sheet:
     n_rows: int = 0
     n_cols: int = 0
     # Formula cells the file stores without a computed value (written by a tool that does not
-    # calculate): their values are unknown, so readers must say so rather than read a blank.
+    # calculate): computed from the workbook where the formula engine can (`computed_formulas`),
+    # else unknown (`uncached_formulas`), so readers say so rather than read a blank.
     uncached_formulas: tuple[str, ...] = ()
+    computed_formulas: tuple[str, ...] = ()
 
     def grid(self) -> list[list[SheetCell | None]]:
         """n_rows × n_cols slots; a merged range's top-left cell stands in every slot it covers."""
@@ -337,12 +339,63 @@ def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
     if isinstance(source, io.BytesIO):
         source.seek(0)
     formulas = openpyxl.load_workbook(source, data_only=False)
+    missing = {ws.title: [cell for row in ws.iter_rows() for cell in row
+                          if cell.data_type == "f" and ws_values[cell.coordinate].value is None]
+               for ws, ws_values in zip(formulas.worksheets, workbook.worksheets)}
+    values = computed_values(path, {name: [c.coordinate for c in cells] for name, cells in missing.items() if cells})
     sheets = []
-    for sheet, ws_values, ws_formulas in zip(layout.sheets, workbook.worksheets, formulas.worksheets):
-        refs = tuple(cell.coordinate for row in ws_formulas.iter_rows() for cell in row
-                     if cell.data_type == "f" and ws_values[cell.coordinate].value is None)
-        sheets.append(dataclasses.replace(sheet, uncached_formulas=refs) if refs else sheet)
+    for sheet in layout.sheets:
+        cells = missing.get(sheet.name) or []
+        if not cells:
+            sheets.append(sheet)
+            continue
+        computed = [c for c in cells if (sheet.name, c.coordinate) in values]
+        added = [SheetCell(row=c.row, col=c.column, value=values[sheet.name, c.coordinate],
+                           text=display_text(values[sheet.name, c.coordinate], c.number_format),
+                           number_format=c.number_format) for c in computed]
+        sheet = _sheet(sheet.name, sorted([*sheet.cells, *added], key=lambda c: (c.row, c.col)), list(sheet.merged))
+        sheets.append(dataclasses.replace(
+            sheet, computed_formulas=tuple(c.coordinate for c in computed),
+            uncached_formulas=tuple(c.coordinate for c in cells if (sheet.name, c.coordinate) not in values)))
     return dataclasses.replace(layout, sheets=tuple(sheets))
+
+
+_SOLUTION_KEY = re.compile(r"^'?\[[^\]]*\](?P<sheet>.+?)'?!(?P<ref>[A-Z]+\d+)$")
+
+
+def computed_values(path: Path, wanted: dict[str, list[str]]) -> dict[tuple[str, str], object]:
+    """(sheet, ref) → value of the wanted formula cells, computed from the workbook's own cells by
+    `formulas` (a maintained Excel formula engine: it evaluates formulas only, never a macro or
+    an external link); a cell it cannot compute (an error, an unsupported function) is left out."""
+    if not wanted:
+        return {}
+    try:
+        import contextlib
+
+        import formulas
+
+        with contextlib.redirect_stderr(io.StringIO()):   # its progress bars
+            solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    except Exception:  # noqa: BLE001 - any engine failure leaves the cells unknown (and reported)
+        return {}
+    by_key = {}
+    for key, ranges in solution.items():
+        m = _SOLUTION_KEY.match(str(key))
+        if m:
+            by_key[m["sheet"].upper(), m["ref"]] = ranges
+    out: dict[tuple[str, str], object] = {}
+    for sheet, refs in wanted.items():
+        for ref in refs:
+            ranges = by_key.get((sheet.upper(), ref))
+            try:
+                value = ranges.value[0][0] if ranges is not None else None
+            except Exception:  # noqa: BLE001
+                continue
+            value = value.item() if hasattr(value, "item") else value
+            if type(value) not in (int, float, str):
+                continue   # errors (#DIV/0!, a str subclass), empty results, booleans
+            out[sheet, ref] = value
+    return out
 
 
 # A formula cell whose value element is missing or empty (`<c r="B3"><f>SUM(B1:B2)</f></c>`).

@@ -40,6 +40,13 @@ def workbook_findings(layout: WorkbookLayout) -> list[Finding]:
     """A finding (error: values are lost) for each sheet with formula cells stored without a value."""
     out = []
     for sheet in layout.sheets:
+        if sheet.computed_formulas:
+            done = sheet.computed_formulas
+            out.append(Finding(severity="info", code="formula_values_computed",
+                               message=f"sheet {sheet.name}: formula cells stored without a value were computed "
+                                       f"from the workbook ({', '.join(done[:12])}"
+                                       + (f" … {len(done)} cells)" if len(done) > 12 else ")"),
+                               location=f"{sheet.name}!{done[0]}"))
         refs = sheet.uncached_formulas
         if refs:
             shown = ", ".join(refs[:12]) + (f" … ({len(refs)} cells)" if len(refs) > 12 else "")
