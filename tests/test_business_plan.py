@@ -335,3 +335,28 @@ def test_implementers_listed_without_numbers_are_one_entity_each():
     got = bp_overview.implementer_entities("きたかた商工会・西会津町商工会（共同申請）\n喜多方市・西会津町")
     assert [(e.name, e.number) for e in got] == [("きたかた商工会", None), ("西会津町商工会", None),
                                                  ("喜多方市", None), ("西会津町", None)]
+
+
+def test_an_unruled_overview_whose_labels_are_joined_to_their_values():
+    from extractors.layout.model import Word
+    from pipeline.normalize.identifiers import corporate_check_digit, local_gov_check_digit
+
+    number = f"{corporate_check_digit('030005001234')}030005001234"
+    code = f"11203{local_gov_check_digit('11203')}"
+
+    def line(y, *texts):
+        words, x = [], 57.0
+        for t in texts:
+            words.append(Word(t, (x, y, x + 10 * len(t), y + 10), 1))
+            x += 10 * len(t) + 5
+        return Line(" ".join(texts), (57.0, y, x, y + 10), 1, tuple(words))
+
+    lines = (line(50, "経営発達支援計画の概要"),
+             line(80, "実施者名（法人番号）川口商工会議所（法人番号", f"{number}）"),
+             line(95, f"川口市（地方公共団体コード {code}）"),
+             line(120, "実施期間令和7年4月1日～令和12年3月31日"))
+    layout = PdfLayout(Path("x.pdf"), (Page(1, 595, 842, lines),))
+    plan, municipalities, findings, chambers = bp_overview.read_plan(bp_overview.read_overview(layout))
+    assert (plan.chamber, plan.chamber_corporate_number) == ("川口商工会議所", number)
+    assert [(m.name, m.local_gov_code) for m in municipalities] == [("川口市", code)]
+    assert plan.period_start == dt.date(2025, 4, 1) and findings == []
