@@ -90,3 +90,9 @@ def test_cells_are_filled_after_cutting_and_a_glued_overlay_dash_goes_to_its_emp
 def test_an_email_wrapped_at_its_hyphen_is_joined():
     assert unwrap_emails(["E-mail：soudan@nishioka-", "cci.example.jp", "西岡市"]) == [
         "E-mail:soudan@nishioka-cci.example.jp", "西岡市"]
+
+
+def test_two_glued_overlay_dashes_go_one_to_each_empty_cell():
+    cells = [(0.0, 5.0, 40.0, 25.0), (40.0, 5.0, 60.0, 25.0), (60.0, 5.0, 80.0, 25.0), (80.0, 5.0, 100.0, 25.0)]
+    table = build_table(1, cells, [_w("２回\u0336\u0336", 2.0, 22.0), _w("1件", 82.0, 95.0)], LayoutSettings())
+    assert table.rows_text() == [["２回", "\u0336", "\u0336", "1件"]]

@@ -240,3 +240,24 @@ def test_a_framed_table_with_row_rules_and_no_column_rule_is_read_by_columns(db)
     assert not [t for p in layout.pages for t in p.tables if t.n_cols == 1 and "令和6年" in t.rows_text()[0][0]]
     got = _targets(db, "html_framed_shokokai.pdf", "6")
     assert len(got) == 18 and ("③事業承継計画策定事業者数", 2028, 2.0) in got
+
+
+def test_split_year_headers_without_rulings_sub_rows_and_a_continued_page(db):
+    doc = _doc(db, "html_4year_shokokai.pdf")
+    rows = _rows(db, "select metric, parent_metric, fiscal_year, value from targets where doc_id = ? "
+                     "and section_no = '6'", [doc])
+    assert len(rows) == 60                                          # 12 rows × 5 periods, over two pages
+    assert ("・うち創業計画", "③事業計画策定事業者数", 2025, 2.0) in rows
+    assert ("⑩個別相談会開催回数", None, 2027, 4.0) in rows
+
+
+def test_a_unit_header_wrapped_over_two_lines_gives_the_units(db):
+    doc = _doc(db, "html_pre2019_shokokai.pdf")
+    assert ("調査結果の公表", 2019, 2.0, "回") in _rows(
+        db, "select metric, fiscal_year, value, unit from targets where doc_id = ?", [doc])
+
+
+def test_full_width_years_as_rows_with_overlay_dashes(db):
+    got = _targets(db, "html_fullwidth_cci.pdf", "8")
+    assert ("②ECサイト利用事業者数", None, None) in got and ("売上増加率/者", None, None) in got  # two `－` side by side
+    assert ("売上増加率/者", 2028, 5.0) in got

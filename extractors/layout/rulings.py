@@ -340,11 +340,14 @@ def _overlays_moved(texts: list[str], placed: Sequence[tuple], slots: list[list[
         row, col, _, col_span, _ = placed[i]
         if row >= len(slots):
             continue
+        overlays = list(text[k:])     # several empty cells in a row: one overlay each, in order
         for c in range(col + col_span, len(slots[row])):
             j = slots[row][c]
-            if j is not None and j != i and not out[j]:
-                out[i], out[j] = text[:k].rstrip(), text[k:]
+            if not overlays:
                 break
+            if j is not None and j != i and not out[j]:
+                out[j] = overlays.pop(0)
+        out[i] = text[:k].rstrip() + "".join(overlays)
     return out
 
 

@@ -93,6 +93,12 @@ class _Column:
     header: Chunk | None
 
 
+def _under(chunk: Chunk, row: Sequence[Chunk]) -> str:
+    """Text of the chunk right under `chunk` in the next row: a header cell wrapped or split over
+    two lines (`令和6` / `年度`, `現` / `状`) names its period only with it."""
+    return next((ch.text for ch in row if ch.bbox[0] < chunk.bbox[2] and chunk.bbox[0] < ch.bbox[2]), "")
+
+
 def _columns(header: Sequence[Chunk], settings: LayoutSettings) -> list[_Column]:
     """Column spans from the header's cells: each reaches halfway to its neighbours.
 
@@ -269,15 +275,18 @@ def stream_tables(page: int, words: Sequence[Word], ruled: Sequence[Table],
         header = rows[start]
         if any(_inside(w, ruled_boxes) for ch in header for w in ch.words):
             continue
-        n_periods = sum(1 for ch in header if settings.stream_is_period(ch.text))
+        below = rows[start + 1] if start + 1 < len(rows) else []
+        n_periods = sum(1 for ch in header if settings.stream_is_period(ch.text)
+                        or settings.stream_is_period(ch.text + _under(ch, below)))
         if n_periods < settings.stream_min_period_cols:
             continue
         cols = _columns(header, settings)
         if len(cols) < settings.stream_min_cols:
             continue
         found = _stream_rows(rows, start, cols, ruled_boxes, settings)
-        period_cols = {c for c, col in enumerate(cols)
-                       if col.header is not None and settings.stream_is_period(col.header.text)}
+        period_cols = {c for c, col in enumerate(cols) if col.header is not None and (
+            settings.stream_is_period(col.header.text)
+            or settings.stream_is_period(col.header.text + _under(col.header, below)))}
         if found[0] is None or not any(period_cols & set(row) for row in found[1:]):
             continue
         table = build_table(page, _stream_grid(found, cols), words, settings, "stream",

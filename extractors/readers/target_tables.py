@@ -178,8 +178,9 @@ def read_header(table: Table, settings: TargetSettings = TargetSettings(),
             baseline = baseline or any(
                 compiled(settings.baseline_header).search(normalize_text(cell.text)) for cell in cells)
             periods.append(Period(c, year, baseline))
-        elif any(compiled(settings.unit_header).search(normalize_text(_text(cell))) for cell in cells):
-            unit_col = c
+        elif any(compiled(settings.unit_header).search(normalize_text(_text(cell))) for cell in cells) \
+                or compiled(settings.unit_header).search(compact_text("".join(_text(cell) for cell in cells))):
+            unit_col = c   # `単位`, also wrapped over two header rows (`単` / `位`)
     period_cols = {p.col for p in periods}
     label_col = _label_col(grid, n_header, period_cols | ({unit_col} if unit_col is not None else set()))
     marker_col = None

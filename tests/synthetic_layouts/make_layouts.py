@@ -21,6 +21,10 @@ layout options below reproduce what real plans of other chambers show:
                  cell framed on its own, so each border is two rulings;
 * `overview_only`  the 概要 page published on its own (sections from its 事業内容 list).
 
+Three plans of tests/synthetic_plans are printed here too (the same data through a second
+producer): split year headers with horizontal rules only, a wrapped 単位 header in framed
+tables, and full-width digits with years as rows and look-alike code points.
+
 A second producer rewrites two of them the way Word-style exports write text: one text object
 per character (`word_*.pdf`, `per_character`, with pymupdf and its built-in CJK font), with the
 same drawings and gold.
@@ -46,7 +50,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "synthetic_plans"))
 from make_plans import (BODY, FW, Contact, PlanSpec, Row, Section, TargetTable,  # noqa: E402
-                        _post2019_titles, gold)
+                        _post2019_titles, gold, plan_full_width, plan_pre2019_shokokai, plan_shokokai_4year)
 
 sys.path.insert(0, str(HERE.parents[1]))
 from pipeline.normalize.identifiers import corporate_check_digit  # noqa: E402
@@ -174,12 +178,27 @@ def render_target_table(lay: Layout, p: Printer, t: TargetTable) -> str:
         for h, col in zip(t.headers, range(len(t.headers))):
             rows.append([p.t(h)] + [p.cell(r.cells[col], True) for r in t.rows])
         return out + _table(rows, "tight" if lay.tight else "", 1)
-    header = [t.label_header] + t.headers + t.extra_headers
-    rows = [[p.t(h) for h in header]]
-    for r in t.rows:
-        rows.append([p.t(r.label)] + [p.cell(x, True) for x in r.cells] + [p.t(x) for x in r.extra])
+    unit = ["単位"] if t.unit_column else []
     cls = lay.targets if lay.targets in ("hrules", "framed") else ("tight" if lay.tight else "")
-    return out + _table(rows, cls, 1)
+    body = [[p.t(r.label)] + ([p.t(r.unit or "")] if t.unit_column else []) + [p.cell(x, True) for x in r.cells]
+            + [p.t(x) for x in r.extra] for r in t.rows]
+    if not (t.split_headers or t.group_header):
+        return out + _table([[p.t(h) for h in [t.label_header] + unit + t.headers + t.extra_headers]] + body, cls, 1)
+    # Two header rows: a year split in two (`令和6` / `年度`) or a merged 目標値 over the years.
+    td = lambda text, rs=1, cs=1: f'<td rowspan="{rs}" colspan="{cs}">{p.t(text)}</td>'  # noqa: E731
+    top = [td(t.label_header, 2)] + [td(u, 2) for u in unit]
+    low = []
+    if t.group_header:
+        top += [td(t.headers[0], 2), td(t.group_header, 1, len(t.headers) - 1)]
+        low += [td(h) for h in t.headers[1:]]
+    else:
+        for h, part in zip(t.headers, t.split_headers):
+            top.append(td(h, 1 if part else 2))
+            low += [td(part)] if part else []
+    top += [td(x, 2) for x in t.extra_headers]
+    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
+    return (out + f'<table class="{cls}"><tr class="head">{"".join(top)}</tr><tr class="head">{"".join(low)}</tr>'
+            f"{rows}</table>")
 
 
 def render_body(lay: Layout, p: Printer) -> str:
@@ -424,7 +443,29 @@ def plan_overview_only() -> Layout:
     return Layout(spec, overview_only=True)
 
 
-LAYOUTS = [plan_tight, plan_hrules, plan_framed, plan_transposed, plan_joint, plan_overview_only]
+def _libreoffice_plan(make, file: str, **layout) -> Layout:
+    """A plan of tests/synthetic_plans (printed there by LibreOffice) printed here by Chromium."""
+    return Layout(dataclasses.replace(make(), file=file), **layout)
+
+
+def plan_4year_hrules() -> Layout:
+    """The 4-year 商工会: years split over two header rows (`令和6` / `年度`), a 支援内容 column,
+    sub-rows and a table continued over a page, with horizontal rules only."""
+    return _libreoffice_plan(plan_shokokai_4year, "html_4year_shokokai.pdf", targets="hrules")
+
+
+def plan_pre2019_framed() -> Layout:
+    """The pre-2019 商工会 (平成→令和元年度, a 単位 column wrapped as `単` / `位`), framed tables."""
+    return _libreoffice_plan(plan_pre2019_shokokai, "html_pre2019_shokokai.pdf", targets="framed")
+
+
+def plan_fullwidth_transposed() -> Layout:
+    """Full-width digits and spaced 和暦, years as rows, look-alike code points (dashes as U+0336)."""
+    return _libreoffice_plan(plan_full_width, "html_fullwidth_cci.pdf", targets="transposed", lookalikes=True)
+
+
+LAYOUTS = [plan_tight, plan_hrules, plan_framed, plan_transposed, plan_joint, plan_overview_only,
+           plan_4year_hrules, plan_pre2019_framed, plan_fullwidth_transposed]
 PER_CHARACTER = ["html_transposed_cci.pdf", "html_joint_shokokai.pdf"]
 
 
