@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps pg-deps
+.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps pg-deps layout-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,19 @@ pg-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	else echo "note: install postgresql (the server) to run tests/test_postgres_mirror.py"; fi
 
+# Generators of tests/synthetic_layouts (HTML → headless Chromium, with a CJK font) and the UCD file
+# scripts/make_lookalikes.py reads; the committed PDFs and tables mean the tests need none of them.
+layout-deps:
+	@if command -v chromium >/dev/null 2>&1 && [ -f /usr/share/unicode/EquivalentUnifiedIdeograph.txt ] \
+	  && fc-list | grep -q "Noto Serif CJK"; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk unicode-data >/dev/null; \
+	else echo "note: install chromium, fonts-noto-cjk and unicode-data to regenerate tests/synthetic_layouts"; fi
+
 run: $(STAMP) ocr-deps
 	$(BIN)/shoko ingest data/raw --db $(DB)
 
-test: $(STAMP) ocr-deps browser-deps pg-deps
+test: $(STAMP) ocr-deps browser-deps pg-deps layout-deps
 	$(BIN)/python -m pytest tests
 
 bench: $(STAMP)

@@ -32,6 +32,7 @@ ORPHANED = "correction_orphaned"
 # table -> the columns that identify a row within one document (plans: one per document).
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "plans": (),
+    "plan_chambers": ("chamber",),
     "plan_municipalities": ("name",),
     "sections": ("section_no",),
     "targets": ("section_no", "metric", "parent_metric", "fiscal_year", "is_baseline"),

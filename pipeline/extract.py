@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors import base, kinds
+from extractors.readers.table_reports import layout_reports
 from pipeline.canonical import enrich
 from pipeline.confidence import score as score_confidence
 from schemas.records import CONTRACT_TABLES, Extraction, Finding, Provenance
 
-EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted (0.3.0: confidence, skipped)
+EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted (0.3.0: new layouts, confidence, skipped)
 
 PDF_SUFFIXES = {".pdf"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
@@ -194,6 +195,12 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
         return Extraction(kind=chosen.kind, status="failed", pages=pages,
                           error=f"extractor {chosen.kind} failed: {describe_error(exc, path)}")
     extraction = mark_ocr(extraction, layout, chosen)
+    reports, layout_findings = layout_reports(layout)
+    extraction = extraction.model_copy(update={"table_reports": reports,
+                                               "findings": [*extraction.findings, *layout_findings]})
+    lost = [f for f in layout_findings if f.severity == "error"]   # values the layout could not give
+    if lost and extraction.status == "ok":
+        extraction = extraction.model_copy(update={"status": "partial", "error": lost[0].message})
     if no_text:
         where = ", ".join(map(str, no_text))
         extraction = extraction.model_copy(update={

@@ -80,6 +80,14 @@ class Plan(Correctable):
     page: int | None = None
 
 
+class PlanChamber(Correctable):
+    """One implementing chamber of a plan, in printed order (a joint plan has several)."""
+
+    chamber: str
+    corporate_number: str | None = Field(None, description="法人番号, 13 digits, NULL where none is printed")
+    page: int | None = None
+
+
 class PlanMunicipality(Correctable):
     name: str
     local_gov_code: str | None = None
@@ -167,6 +175,19 @@ class Finding(Record):
     location: str | None = None
 
 
+class TableReport(Record):
+    """How one table of the layout was read (not a contract table: `shoko inspect` shows it)."""
+
+    page: int
+    order: int = Field(description="the table's place on its page, top to bottom")
+    method: str = Field(description="the table strategy that read it: rulings, pdfplumber, stream, ocr")
+    accuracy: float = Field(description="% of the table's words inside one cell")
+    whitespace: float = Field(description="% of empty cells")
+    n_rows: int
+    n_cols: int
+    bbox: BBox
+
+
 class Extraction(Record):
     """Everything one extractor found in one document (without doc_id: the loader adds it)."""
 
@@ -175,6 +196,7 @@ class Extraction(Record):
     error: str | None = None
     pages: int | None = None
     plans: list[Plan] = []
+    plan_chambers: list[PlanChamber] = []
     plan_municipalities: list[PlanMunicipality] = []
     sections: list[Section] = []
     targets: list[Target] = []
@@ -184,12 +206,14 @@ class Extraction(Record):
     partners: list[Partner] = []
     progress: list[ProgressRow] = []
     findings: list[Finding] = []
+    table_reports: list[TableReport] = []   # not loaded: what `shoko inspect` shows of the layout
 
 
 # Contract table name -> record model; the order is the load order.
 CONTRACT_TABLES: dict[str, type[Record]] = {
     "documents": Document,
     "plans": Plan,
+    "plan_chambers": PlanChamber,
     "plan_municipalities": PlanMunicipality,
     "sections": Section,
     "targets": Target,

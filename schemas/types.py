@@ -15,6 +15,10 @@ FindingCode = Literal[
     "unknown_document_kind",          # no extractor recognised the file
     "pages_need_ocr",                 # scanned pages and no OCR available
     "ocr_pages",                      # pages read by OCR (values less certain)
+    "low_accuracy_table",             # a table whose words fall outside or across its cells
+    "pdf_content_errors",             # the PDF library reported damaged content on a page
+    "formula_without_value",          # workbook formula cells stored without a value none could compute (partial)
+    "formula_values_computed",        # workbook formula cells stored without a value, computed (info)
     # business development plans
     "overview_not_found",
     "period_unreadable",
@@ -23,8 +27,11 @@ FindingCode = Literal[
     "budget_sum_mismatch",
     "period_budget_years_mismatch",
     "section_number_skipped",
-    "targets_not_found",
-    "target_table_without_years",
+    "targets_not_found",              # a plan with no target read at all (status partial)
+    "target_table_without_years",     # a table under a 目標 heading with no fiscal-year columns: no rows stored
+    "target_table_unreadable",        # a section announcing its 目標 with no target read under it
+    "year_table_unread",              # a table with fiscal-year headers from which nothing was stored
+    "overview_only",                  # the 概要 page alone: sections from its 事業内容 list
     # progress reports
     "progress_table_not_found",
     "grade_mismatch",

@@ -227,7 +227,7 @@ def test_spaced_labels_and_check_digit_findings():
         ["実 施 期 間", "令和 6 年 4 月 1 日 ～ 令和 11 年 3 月 31 日"],
         ["目 標", "目標の文"],
     ])
-    plan, municipalities, findings = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
+    plan, municipalities, findings, _ = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
     assert (plan.chamber, plan.chamber_corporate_number) == ("○○商工会", "3013105001133")
     assert (plan.period_start, plan.period_end) == (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
     assert [(m.name, m.local_gov_code) for m in municipalities] == [("△△町", "132056")]
@@ -312,3 +312,49 @@ def test_ids_wrapped_over_lines_are_joined():
 def test_spaced_budget_year_headers():
     period = (dt.date(2024, 4, 1), dt.date(2029, 3, 31))
     assert bp_budget.header_years(["", "令 和 ６ 年 度", "令 和 ７ 年 度"], period) == {1: 2024, 2: 2025}
+
+
+def test_joint_plan_chambers_in_printed_order_each_checked_and_none_a_municipality():
+    overview = make_table([
+        ["実施者名\n(法人番号)", "南森商工会（法人番号 4000005001618）、西川振興会（法人番号 3000005001619）\n"
+                             "北山商工会（法人番号 1000005001618）\n南森町（地方公共団体コード 074217）"],
+        ["実施期間", "令和6年4月1日～令和11年3月31日"],
+    ])
+    plan, municipalities, findings, chambers = bp_overview.read_plan(bp_overview.read_overview(make_layout(overview)))
+    # 西川振興会 has no chamber word but a valid 13-digit 法人番号: an implementer, not a municipality.
+    assert [(c.chamber, c.corporate_number) for c in chambers] == [
+        ("南森商工会", "4000005001618"), ("西川振興会", "3000005001619"), ("北山商工会", "1000005001618")]
+    assert plan.chamber == "南森商工会" and plan.chamber_corporate_number == "4000005001618"
+    assert [m.name for m in municipalities] == ["南森町"]
+    assert [(f.code, "北山商工会" in f.message) for f in findings] == [("invalid_corporate_number", True)]
+
+
+def test_implementers_listed_without_numbers_are_one_entity_each():
+    got = bp_overview.implementer_entities("きたかた商工会・西会津町商工会（共同申請）\n喜多方市・西会津町")
+    assert [(e.name, e.number) for e in got] == [("きたかた商工会", None), ("西会津町商工会", None),
+                                                 ("喜多方市", None), ("西会津町", None)]
+
+
+def test_an_unruled_overview_whose_labels_are_joined_to_their_values():
+    from extractors.layout.model import Word
+    from pipeline.normalize.identifiers import corporate_check_digit, local_gov_check_digit
+
+    number = f"{corporate_check_digit('030005001234')}030005001234"
+    code = f"11203{local_gov_check_digit('11203')}"
+
+    def line(y, *texts):
+        words, x = [], 57.0
+        for t in texts:
+            words.append(Word(t, (x, y, x + 10 * len(t), y + 10), 1))
+            x += 10 * len(t) + 5
+        return Line(" ".join(texts), (57.0, y, x, y + 10), 1, tuple(words))
+
+    lines = (line(50, "経営発達支援計画の概要"),
+             line(80, "実施者名（法人番号）川口商工会議所（法人番号", f"{number}）"),
+             line(95, f"川口市（地方公共団体コード {code}）"),
+             line(120, "実施期間令和7年4月1日～令和12年3月31日"))
+    layout = PdfLayout(Path("x.pdf"), (Page(1, 595, 842, lines),))
+    plan, municipalities, findings, chambers = bp_overview.read_plan(bp_overview.read_overview(layout))
+    assert (plan.chamber, plan.chamber_corporate_number) == ("川口商工会議所", number)
+    assert [(m.name, m.local_gov_code) for m in municipalities] == [("川口市", code)]
+    assert plan.period_start == dt.date(2025, 4, 1) and findings == []

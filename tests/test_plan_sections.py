@@ -158,3 +158,29 @@ def test_section_findings_on_records():
     assert len(findings) == 1 and findings[0].code == "section_number_skipped"
     secs = [Section(section_no=n, title="t", level=1) for n in ["7", "8-1", "8-3", "9"]]
     assert [f.message for f in section_findings(secs)] == ["section 8-3 follows section 8-1: numbering skips"]
+
+
+def test_sections_from_the_overview_list_parts_items_and_wrapped_titles():
+    from extractors.readers.plan_sections import sections_from_list
+
+    listed = ("Ⅰ．経営発達支援事業の内容\n１．地域の経済動向調査に関すること【指針③】\n"
+              "２．新たな需要の開拓に寄与する事業に関す\nること\n地域の事業者の売上を伸ばす。\n"
+              "Ⅱ．地域経済の活性化に資する取組\n１．地域経済の活性化に資する取組に関すること")
+    got = [(s.section_no, s.title, s.parent_no) for s in sections_from_list(listed, page=1)]
+    assert got == [("Ⅰ", "経営発達支援事業の内容", None),
+                   ("Ⅰ-1", "地域の経済動向調査に関すること【指針③】", "Ⅰ"),
+                   ("Ⅰ-2", "新たな需要の開拓に寄与する事業に関すること", "Ⅰ"),
+                   ("Ⅱ", "地域経済の活性化に資する取組", None),
+                   ("Ⅱ-1", "地域経済の活性化に資する取組に関すること", "Ⅱ")]
+    post2019 = sections_from_list("３．地域の経済動向調査に関すること\n４．需要動向調査に関すること")
+    assert [(s.section_no, s.level) for s in post2019] == [("3", 1), ("4", 1)]
+
+
+def test_sections_from_a_list_numbered_with_parentheses_or_circles():
+    from extractors.readers.plan_sections import sections_from_list
+
+    paren = sections_from_list("Ⅰ．経営発達支援事業の内容\n(1)地域の経済動向調査に関すること\n(2)経営状況の分析に関すること")
+    assert [(s.section_no, s.title) for s in paren] == [
+        ("Ⅰ", "経営発達支援事業の内容"), ("Ⅰ-1", "地域の経済動向調査に関すること"), ("Ⅰ-2", "経営状況の分析に関すること")]
+    circled = sections_from_list("①地域の経済動向調査に関すること\n②需要動向調査に関すること")
+    assert [s.section_no for s in circled] == ["1", "2"]

@@ -74,6 +74,7 @@ class Page:
     tables: tuple[Table, ...] = ()
     has_text_layer: bool = True
     ocr: bool = False  # words were read by OCR from a scanned page
+    errors: tuple[str, ...] = ()  # what the PDF library reported reading the page (damaged content)
 
     @property
     def text(self) -> str:
@@ -131,6 +132,9 @@ class CorruptPdfError(PdfLayoutError):
     """The file is not a PDF or is damaged beyond what the reader repairs."""
 
 
+TABLE_STRATEGIES = ("rulings", "pdfplumber", "stream")   # the registry's names (strategies.STRATEGIES)
+
+
 @dataclass(frozen=True)
 class LayoutSettings:
     """Every tolerance of the layout layer in one place (pdfplumber-style)."""
@@ -143,6 +147,9 @@ class LayoutSettings:
     line_y_tolerance: float = 2.5
     max_bad_word_share: float = 0.2
     min_table_cells: int = 2
+    # Table strategies by name, run in this order (extractors/layout/strategies.py).
+    table_strategies: tuple[str, ...] = TABLE_STRATEGIES
+    min_table_accuracy: float = 80.0      # a table reading fewer of its words into cells is reported
     use_pdfplumber_fallback: bool = True
     # Tables without rulings, read from word positions where a row names ≥2 fiscal years.
     stream_tables: bool = True
@@ -151,10 +158,17 @@ class LayoutSettings:
     stream_cell_gap: float = 0.6          # wider gaps between words (in word heights) split cells
     stream_row_gap: float = 2.0           # a wider gap between rows (in row heights) ends the table
     stream_max_header_chars: int = 16     # longer words are prose, not a header cell
+    stream_wrap_gap: float = 0.5          # a closer line (in line heights) adding to filled cells wrapped
+    stream_continued_from: float = 0.7    # a stream table ending below this fraction of its page may go on
     # What names a period is the plan readers' vocabulary, injected here (defaults: wareki's).
     stream_period_word: str = PERIOD_WORD                         # the cheap gate, on raw words
     stream_is_period: Callable[[str], bool] = is_period_header    # the test, on a cell's text
     ocr: bool = True  # read scanned pages with Tesseract when it is installed
+
+    def __post_init__(self) -> None:
+        unknown = [n for n in self.table_strategies if n not in TABLE_STRATEGIES]
+        if unknown:
+            raise ValueError(f"unknown table strategies {unknown}; known: {', '.join(TABLE_STRATEGIES)}")
 
 
 # --- geometry shared by every reader of a layout ------------------------------------------

@@ -84,9 +84,29 @@ def has_vector_paths(textpage) -> bool:
     return False
 
 
-def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) -> Page:
+def glyph_boxes(textpage):
+    """A word → its glyphs' (char, x0, x1), for cutting words at cell sides (rulings.split_at_sides).
+
+    Glyph positions cost one more pass over the page's text: read only when a word
+    does lie across a cell side, once per page.
+    """
+    cache: list = []
+
+    def chars_of(word: Word):
+        if not cache:
+            cache.append([(c["c"], c["bbox"]) for block in textpage.extractRAWDICT()["blocks"]
+                          for line in block.get("lines", ()) for span in line["spans"] for c in span["chars"]])
+        x0, y0, x1, y1 = word.bbox
+        return sorted(((c, b[0], b[2]) for c, b in cache[0]
+                       if not c.isspace() and x0 - 0.5 <= (b[0] + b[2]) / 2 <= x1 + 0.5
+                       and y0 - 0.5 <= (b[1] + b[3]) / 2 <= y1 + 0.5), key=lambda t: t[1])
+
+    return chars_of
+
+
+def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener, previous: Page | None = None) -> Page:
     from extractors.layout import rulings as table_stages
-    from extractors.layout.stream import stream_tables
+    from extractors.layout.strategies import PageInput, find_tables
 
     page = doc[index]
     number = index + 1
@@ -103,20 +123,21 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
                         words=words, tables=tuple(tables), has_text_layer=bool(words), ocr=True)
     words, lines = _words(raw_words, number)
     drawings = page.get_cdrawings() if has_vector_paths(textpage) else ()
-    tables = table_stages.tables_from_rulings(number, drawings, words, settings)
-    if settings.use_pdfplumber_fallback and any(not table_stages.grid_is_sane(t, settings) for t in tables):
-        plumber_tables = table_stages.tables_from_pdfplumber(plumber_pdf_opener().pages[index], number, words,
-                                                             settings)
-        if plumber_tables:
-            tables = plumber_tables
-    if settings.stream_tables and words:
-        stream = stream_tables(number, words, tables, settings)
-        if stream:
-            tables = sorted([*tables, *stream], key=lambda t: (t.bbox[1], t.bbox[0]))
+    tables = find_tables(PageInput(number, words, drawings, glyph_boxes(textpage),
+                                   lambda: plumber_pdf_opener().pages[index], previous), settings)
     # A page with no words but an image is a scan (needs OCR); a truly blank page is not.
     has_text = bool(words) or not page.get_images(full=False)
     return Page(number=number, width=page.rect.width, height=page.rect.height, lines=lines, words=words,
-                tables=tuple(tables), has_text_layer=has_text)
+                tables=tuple(tables), has_text_layer=has_text, errors=_content_errors())
+
+
+def _content_errors() -> tuple[str, ...]:
+    """What MuPDF reported while reading the page (syntax errors in a damaged content stream:
+    the words after one may be lost, so a reader must say so), and a clean slate for the next."""
+    import pymupdf
+
+    text = pymupdf.TOOLS.mupdf_warnings(reset=True) or ""
+    return tuple(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
 
 
 def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings()) -> PdfLayout:
@@ -138,7 +159,11 @@ def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(
         return plumber[0]
 
     try:
-        pages = tuple(_read_page(doc, i, settings, plumber_pdf) for i in range(doc.page_count))
+        read: list[Page] = []
+        _content_errors()  # what opening the file reported is no page's
+        for i in range(doc.page_count):  # a stream table ending a page may go on on the next
+            read.append(_read_page(doc, i, settings, plumber_pdf, read[-1] if read else None))
+        pages = tuple(read)
         metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
         metadata["page_count"] = doc.page_count
     except PdfLayoutError:

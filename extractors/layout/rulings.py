@@ -19,9 +19,10 @@ positions instead (extractors/layout/stream.py), only under a row naming ≥2 fi
 from __future__ import annotations
 
 import bisect
+import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from extractors.layout.model import Cell, LayoutSettings, Table, Word, visual_rows
 from schemas.types import BBox
@@ -251,9 +252,116 @@ def _centre_y(word: Word) -> float:
     return (word.bbox[1] + word.bbox[3]) / 2
 
 
+# --- words never cross a ruling ----------------------------------------------------
+# Where cell padding is small, the PDF reader joins the texts of neighbouring cells into
+# one word (`現行R7年度R8年度`): nothing but a border lies between their glyphs. A word
+# is cut at every cell side it crosses before cells are filled, on every table path.
+
+CharBoxes = Callable[[Word], Sequence[tuple[str, float, float]]]   # a word's (char, x0, x1), or ()
+
+
+def _char_width(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
+
+
+def estimated_chars(word: Word) -> list[tuple[str, float, float]]:
+    """A word's characters spread over its bbox by their East Asian width (wide 1, narrow ½):
+    where the reader gives no glyph positions, this is how far along the word each one sits."""
+    units = [_char_width(ch) for ch in word.text]
+    total = sum(units) or 1.0
+    x0, x1 = word.bbox[0], word.bbox[2]
+    scale = (x1 - x0) / total
+    out, at = [], x0
+    for ch, u in zip(word.text, units):
+        out.append((ch, at, at + u * scale))
+        at += u * scale
+    return out
+
+
+def split_word(word: Word, cuts: Sequence[float], chars_of: CharBoxes | None = None) -> list[Word]:
+    """The word cut at x positions `cuts` (each character goes to the side its centre is on)."""
+    inner = sorted(x for x in cuts if word.bbox[0] < x < word.bbox[2])
+    if not inner or len(word.text) < 2:
+        return [word]
+    chars = list(chars_of(word)) if chars_of else []
+    if "".join(c for c, _, _ in chars) != word.text:
+        chars = estimated_chars(word)
+    pieces: list[list[tuple[str, float, float]]] = [[] for _ in range(len(inner) + 1)]
+    for ch, a, b in chars:
+        pieces[bisect.bisect_right(inner, (a + b) / 2)].append((ch, a, b))
+    out = []
+    for piece in pieces:
+        text = "".join(c for c, _, _ in piece).strip()
+        if text:
+            out.append(Word(text, (piece[0][1], word.bbox[1], piece[-1][2], word.bbox[3]), word.page))
+    return out or [word]
+
+
+def split_at_sides(words: Sequence[Word], cell_boxes: Sequence[BBox], tolerance: float,
+                   chars_of: CharBoxes | None = None) -> list[Word]:
+    """Words cut at the vertical sides of the cells they lie across (in the word's own row)."""
+    if not cell_boxes:
+        return list(words)
+    left = min(c[0] for c in cell_boxes)
+    right = max(c[2] for c in cell_boxes)
+    top = min(c[1] for c in cell_boxes)
+    bottom = max(c[3] for c in cell_boxes)
+    sides = sorted({side for c in cell_boxes for side in (c[0], c[2])})
+    out: list[Word] = []
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        cy = (y0 + y1) / 2
+        if x1 - x0 <= 2 * tolerance or not (top <= cy <= bottom and x0 < right and x1 > left):
+            out.append(word)
+            continue
+        # Most words: no side of any cell lies inside them (one bisect, no loop over the cells).
+        k = bisect.bisect_right(sides, x0 + tolerance)
+        if k == len(sides) or sides[k] >= x1 - tolerance:
+            out.append(word)
+            continue
+        cuts = {side for c in cell_boxes if c[1] <= cy <= c[3]
+                for side in (c[0], c[2]) if x0 + tolerance < side < x1 - tolerance}
+        out += split_word(word, sorted(cuts), chars_of) if cuts else [word]
+    return out
+
+
+_OVERLAYS = "\u0334\u0335\u0336\u0337\u0338"
+
+
+def _overlays_moved(texts: list[str], placed: Sequence[tuple], slots: list[list[int | None]]) -> list[str]:
+    """A dash printed as a lone combining overlay (U+0336, `—`) in a cell of its own has no advance
+    and no base: the reader appends it to the last word drawn before it, with no position of its
+    own. It is moved back to the first empty cell right of that word's cell in the row."""
+    out = list(texts)
+    for i, text in enumerate(texts):
+        k = len(text.rstrip(_OVERLAYS))
+        if k == len(text) or k == 0:
+            continue
+        row, col, _, col_span, _ = placed[i]
+        if row >= len(slots):
+            continue
+        overlays = list(text[k:])     # several empty cells in a row: one overlay each, in order
+        for c in range(col + col_span, len(slots[row])):
+            j = slots[row][c]
+            if not overlays:
+                break
+            if j is not None and j != i and not out[j]:
+                out[j] = overlays.pop(0)
+        out[i] = text[:k].rstrip() + "".join(overlays)
+    return out
+
+
 def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
-                settings: LayoutSettings, method: str = "rulings", extra_report: dict | None = None) -> Table:
-    """Cell rectangles + page words → a Table with row/col spans and cell texts."""
+                settings: LayoutSettings, method: str = "rulings", extra_report: dict | None = None,
+                chars_of: CharBoxes | None = None, cut_words: bool = True) -> Table:
+    """Cell rectangles + page words → a Table with row/col spans and cell texts.
+
+    Words lying across a cell side are cut there first (`split_at_sides`) when the sides are
+    rulings (`cut_words`; a stream table's sides are only inferred from the words); `chars_of`
+    gives the glyph positions to cut at, else they are estimated from the characters.
+    """
+    if cut_words:
+        words = split_at_sides(words, cell_boxes, settings.snap_tolerance, chars_of)
     xs = _boundaries([v for c in cell_boxes for v in (c[0], c[2])], settings.snap_tolerance)
     ys = _boundaries([v for c in cell_boxes for v in (c[1], c[3])], settings.snap_tolerance)
     n_rows, n_cols = max(len(ys) - 1, 1), max(len(xs) - 1, 1)
@@ -295,10 +403,9 @@ def build_table(page: int, cell_boxes: Sequence[BBox], words: Sequence[Word],
         # A word crossing a cell's side by more than a glyph means the grid is wrong there.
         if x0 < box[0] - tolerance or x1 > box[2] + tolerance:
             straddling += 1
-    cells = tuple(
-        Cell(row, col, row_span, col_span, cell_text(inside[i], settings.line_y_tolerance), box)
-        for i, (row, col, row_span, col_span, box) in enumerate(placed)
-    )
+    texts = _overlays_moved([cell_text(ws, settings.line_y_tolerance) for ws in inside], placed, slots)
+    cells = tuple(Cell(row, col, row_span, col_span, texts[i], box)
+                  for i, (row, col, row_span, col_span, box) in enumerate(placed))
     empty = sum(1 for c in cells if not c.text)
     report = {
         "method": method,
@@ -327,13 +434,15 @@ def grid_is_sane(table: Table, settings: LayoutSettings) -> bool:
 
 
 def tables_from_rulings(page: int, drawings: Iterable[dict], words: Sequence[Word],
-                        settings: LayoutSettings) -> list[Table]:
+                        settings: LayoutSettings, chars_of: CharBoxes | None = None) -> list[Table]:
     """The ruling path end to end for one page."""
-    return tables_from_ruling_segments(page, rulings_from_drawings(drawings, settings), words, settings)
+    return tables_from_ruling_segments(page, rulings_from_drawings(drawings, settings), words, settings,
+                                       chars_of=chars_of)
 
 
 def tables_from_ruling_segments(page: int, rulings: Sequence[Ruling], words: Sequence[Word],
-                                settings: LayoutSettings, method: str = "rulings") -> list[Table]:
+                                settings: LayoutSettings, method: str = "rulings",
+                                chars_of: CharBoxes | None = None) -> list[Table]:
     """Rulings (from vector drawings, or from a scanned page's raster) → tables."""
     if not rulings:
         return []
@@ -342,12 +451,12 @@ def tables_from_ruling_segments(page: int, rulings: Sequence[Ruling], words: Seq
     points = find_intersections(merged, settings.intersection_tolerance)
     cells = find_cells(points, merged, settings.intersection_tolerance)
     # One framed cell is a box (a stamp like 資料2), not a table; pdfplumber drops it too.
-    return [build_table(page, group, words, settings, method, {"n_rulings": len(merged)})
+    return [build_table(page, group, words, settings, method, {"n_rulings": len(merged)}, chars_of)
             for group in group_cells(cells) if len(group) >= settings.min_table_cells]
 
 
 def tables_from_pdfplumber(plumber_page, page: int, words: Sequence[Word],
-                           settings: LayoutSettings) -> list[Table]:
+                           settings: LayoutSettings, chars_of: CharBoxes | None = None) -> list[Table]:
     """pdfplumber's lines finder for one page; cells are filled from the same words as the ruling path."""
     found = plumber_page.find_tables({
         "vertical_strategy": "lines",
@@ -356,5 +465,5 @@ def tables_from_pdfplumber(plumber_page, page: int, words: Sequence[Word],
         "join_tolerance": settings.join_tolerance,
         "intersection_tolerance": settings.intersection_tolerance,
     })
-    return [build_table(page, [tuple(c) for c in t.cells], words, settings, "pdfplumber")
+    return [build_table(page, [tuple(c) for c in t.cells], words, settings, "pdfplumber", None, chars_of)
             for t in found if len(t.cells) >= settings.min_table_cells]

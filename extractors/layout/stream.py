@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from extractors.layout.model import LayoutSettings, Table, Word, centre_in
+from extractors.layout.model import LayoutSettings, Page, Table, Word, centre_in
 from extractors.layout.model import visual_rows as visual_rows_of
 from extractors.layout.rulings import build_table, grid_is_sane
 from pipeline.normalize.text import compiled
@@ -93,6 +93,12 @@ class _Column:
     header: Chunk | None
 
 
+def _under(chunk: Chunk, row: Sequence[Chunk]) -> str:
+    """Text of the chunk right under `chunk` in the next row: a header cell wrapped or split over
+    two lines (`令和6` / `年度`, `現` / `状`) names its period only with it."""
+    return next((ch.text for ch in row if ch.bbox[0] < chunk.bbox[2] and chunk.bbox[0] < ch.bbox[2]), "")
+
+
 def _columns(header: Sequence[Chunk], settings: LayoutSettings) -> list[_Column]:
     """Column spans from the header's cells: each reaches halfway to its neighbours.
 
@@ -130,6 +136,11 @@ def _place(chunks: Sequence[Chunk], cols: Sequence[_Column]) -> dict[int, Chunk]
             h = col.header
             if i != c and h is not None and chunk.bbox[0] < h.bbox[2] and h.bbox[0] < chunk.bbox[2]:
                 return None
+            # Columns carried over from the last page have no header: the chunk may not cover the
+            # middle of another column (a label may run past its column's edge, prose runs over many).
+            if i != c and h is None and col.left > float("-inf") and col.right < float("inf") \
+                    and chunk.bbox[0] < (col.left + col.right) / 2 < chunk.bbox[2]:
+                return None
         if c in placed:
             before = placed[c]
             chunk = Chunk(before.words + chunk.words, (before.bbox[0], min(before.bbox[1], chunk.bbox[1]),
@@ -139,8 +150,10 @@ def _place(chunks: Sequence[Chunk], cols: Sequence[_Column]) -> dict[int, Chunk]
 
 
 def _stream_rows(rows: list[list[Chunk]], start: int, cols: Sequence[_Column], ruled: Sequence[BBox],
-                 settings: LayoutSettings) -> list[dict[int, Chunk]]:
+                 settings: LayoutSettings, header: bool = True) -> list[dict[int, Chunk]]:
     """The header row and the rows under it that line up with its columns (ending at a wide gap)."""
+    if _place(rows[start], cols) is None:
+        return [None]
     out = [_place(rows[start], cols)]
     bottom = max(ch.bbox[3] for ch in rows[start])
     for row in rows[start + 1:]:
@@ -154,9 +167,38 @@ def _stream_rows(rows: list[list[Chunk]], start: int, cols: Sequence[_Column], r
             break
         out.append(placed)
         bottom = max(ch.bbox[3] for ch in row)
+    out = _wrapped_lines_joined(out, settings, header)
     # Rows with nothing right of the label column (a note under the table) are not part of it.
     while len(out) > 1 and set(out[-1]) == {0}:
         out.pop()
+    return out
+
+
+def _joined(a: Chunk, b: Chunk) -> Chunk:
+    return Chunk(a.words + b.words, (min(a.bbox[0], b.bbox[0]), min(a.bbox[1], b.bbox[1]),
+                                     max(a.bbox[2], b.bbox[2]), max(a.bbox[3], b.bbox[3])))
+
+
+def _wrapped_lines_joined(rows: list[dict[int, Chunk]], settings: LayoutSettings,
+                          header: bool = True) -> list[dict[int, Chunk]]:
+    """Lines of a cell that wrapped (`①地域経済動向調査の公表回` / `数`, `10` / `者`) joined to their row.
+
+    Without row rulings, a wrapped line is a visual row of its own. It is one when it sits
+    closer under the row above than rows sit apart (`stream_wrap_gap` line heights) and
+    adds text only to some of the cells that row has already.
+    """
+    out = [rows[0]] if rows else []
+    for row in rows[1:]:
+        prev = out[-1]
+        top = min(ch.bbox[1] for ch in row.values())
+        bottom = max(ch.bbox[3] for ch in prev.values())
+        height = max(ch.bbox[3] - ch.bbox[1] for ch in row.values())
+        # Every cell of the row above continued at once is a row of its own, not a wrap.
+        wraps = set(row) <= set(prev) and (len(row) == 1 or set(row) != set(prev))
+        if (len(out) > 1 or not header) and wraps and top - bottom <= settings.stream_wrap_gap * height:
+            out[-1] = {c: _joined(prev[c], row[c]) if c in row else prev[c] for c in prev}
+        else:
+            out.append(row)
     return out
 
 
@@ -176,8 +218,35 @@ def _stream_grid(rows: Sequence[dict[int, Chunk]], cols: Sequence[_Column]) -> l
     return [(xs[i], ys[r], xs[i + 1], ys[r + 1]) for r in range(len(rows)) for i in range(len(used))]
 
 
+def continued_columns(previous: Page | None, settings: LayoutSettings) -> list[_Column]:
+    """Columns of a stream table ending the previous page near its foot (it may go on here)."""
+    if previous is None or not previous.tables:
+        return []
+    last = max(previous.tables, key=lambda t: t.bbox[3])
+    if last.method != "stream" or last.bbox[3] < settings.stream_continued_from * previous.height:
+        return []
+    xs = sorted({c.bbox[0] for c in last.cells} | {c.bbox[2] for c in last.cells})
+    return [_Column(a if i else float("-inf"), b if i + 2 < len(xs) else float("inf"), None)
+            for i, (a, b) in enumerate(zip(xs, xs[1:]))]
+
+
+def _continuation(page: int, words: Sequence[Word], rows: list[list[Chunk]], cols: Sequence[_Column],
+                  ruled: Sequence[BBox], settings: LayoutSettings) -> Table | None:
+    """Rows at the top of the page lining up with the columns of the last page's stream table."""
+    start = next((i for i, row in enumerate(rows)
+                  if (placed := _place(row, cols)) is not None and len(placed) >= 2 and set(placed) - {0}), None)
+    if start is None or start > 1:   # a running header may come first, nothing more
+        return None
+    found = [r for r in _stream_rows(rows, start, cols, ruled, settings, header=False) if r]
+    if not found:
+        return None
+    table = build_table(page, _stream_grid(found, cols), words, settings, "stream", {"continued": True},
+                        cut_words=False)
+    return table if grid_is_sane(table, settings) else None
+
+
 def stream_tables(page: int, words: Sequence[Word], ruled: Sequence[Table],
-                  settings: LayoutSettings) -> list[Table]:
+                  settings: LayoutSettings, continued: Sequence[_Column] = ()) -> list[Table]:
     """Tables without rulings whose header row names ≥2 periods, outside the page's ruled tables.
 
     The header's cells give the columns; following rows join while every cell of theirs
@@ -187,11 +256,17 @@ def stream_tables(page: int, words: Sequence[Word], ruled: Sequence[Table],
     """
     ruled_boxes = [t.bbox for t in ruled]
     header_ys = _candidate_header_ys(words, ruled_boxes, settings)
-    if not header_ys:
+    if not header_ys and not continued:
         return []
     rows = [chunks_of(row, settings) for row in visual_rows(words, settings)]
     out: list[Table] = []
     taken = -1
+    if continued:
+        first = _continuation(page, words, rows, continued, ruled_boxes, settings)
+        if first is not None:
+            out.append(first)
+            taken = next(i for i, row in enumerate(rows) if any(ch.bbox[1] >= first.bbox[3] - 1 for ch in row)) - 1 \
+                if any(ch.bbox[1] >= first.bbox[3] - 1 for row in rows for ch in row) else len(rows)
     for y in header_ys:
         start = next((i for i, row in enumerate(rows)
                       if i > taken and any(ch.bbox[1] <= y <= ch.bbox[3] for ch in row)), None)
@@ -200,19 +275,22 @@ def stream_tables(page: int, words: Sequence[Word], ruled: Sequence[Table],
         header = rows[start]
         if any(_inside(w, ruled_boxes) for ch in header for w in ch.words):
             continue
-        n_periods = sum(1 for ch in header if settings.stream_is_period(ch.text))
+        below = rows[start + 1] if start + 1 < len(rows) else []
+        n_periods = sum(1 for ch in header if settings.stream_is_period(ch.text)
+                        or settings.stream_is_period(ch.text + _under(ch, below)))
         if n_periods < settings.stream_min_period_cols:
             continue
         cols = _columns(header, settings)
         if len(cols) < settings.stream_min_cols:
             continue
         found = _stream_rows(rows, start, cols, ruled_boxes, settings)
-        period_cols = {c for c, col in enumerate(cols)
-                       if col.header is not None and settings.stream_is_period(col.header.text)}
+        period_cols = {c for c, col in enumerate(cols) if col.header is not None and (
+            settings.stream_is_period(col.header.text)
+            or settings.stream_is_period(col.header.text + _under(col.header, below)))}
         if found[0] is None or not any(period_cols & set(row) for row in found[1:]):
             continue
         table = build_table(page, _stream_grid(found, cols), words, settings, "stream",
-                            {"header_periods": n_periods})
+                            {"header_periods": n_periods}, cut_words=False)
         if grid_is_sane(table, settings):
             out.append(table)
             taken = start + len(found) - 1

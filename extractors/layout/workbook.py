@@ -8,6 +8,7 @@ CSV (cp932 or UTF-8) all look the same downstream. Rows and columns are 1-based.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -87,6 +88,11 @@ class Sheet:
     merged: tuple[MergedRange, ...] = ()
     n_rows: int = 0
     n_cols: int = 0
+    # Formula cells the file stores without a computed value (written by a tool that does not
+    # calculate): computed from the workbook where the formula engine can (`computed_formulas`),
+    # else unknown (`uncached_formulas`), so readers say so rather than read a blank.
+    uncached_formulas: tuple[str, ...] = ()
+    computed_formulas: tuple[str, ...] = ()
 
     def grid(self) -> list[list[SheetCell | None]]:
         """n_rows × n_cols slots; a merged range's top-left cell stands in every slot it covers."""
@@ -327,7 +333,80 @@ def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
         workbook = openpyxl.load_workbook(source, data_only=True)
     except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
         raise WorkbookReadError(f"{path.name}: cannot open as xlsx: {exc}") from exc
-    return layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
+    layout = layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
+    if not _has_uncached_formula(path):
+        return layout
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    formulas = openpyxl.load_workbook(source, data_only=False)
+    missing = {ws.title: [cell for row in ws.iter_rows() for cell in row
+                          if cell.data_type == "f" and ws_values[cell.coordinate].value is None]
+               for ws, ws_values in zip(formulas.worksheets, workbook.worksheets)}
+    values = computed_values(path, {name: [c.coordinate for c in cells] for name, cells in missing.items() if cells})
+    sheets = []
+    for sheet in layout.sheets:
+        cells = missing.get(sheet.name) or []
+        if not cells:
+            sheets.append(sheet)
+            continue
+        computed = [c for c in cells if (sheet.name, c.coordinate) in values]
+        added = [SheetCell(row=c.row, col=c.column, value=values[sheet.name, c.coordinate],
+                           text=display_text(values[sheet.name, c.coordinate], c.number_format),
+                           number_format=c.number_format) for c in computed]
+        sheet = _sheet(sheet.name, sorted([*sheet.cells, *added], key=lambda c: (c.row, c.col)), list(sheet.merged))
+        sheets.append(dataclasses.replace(
+            sheet, computed_formulas=tuple(c.coordinate for c in computed),
+            uncached_formulas=tuple(c.coordinate for c in cells if (sheet.name, c.coordinate) not in values)))
+    return dataclasses.replace(layout, sheets=tuple(sheets))
+
+
+_SOLUTION_KEY = re.compile(r"^'?\[[^\]]*\](?P<sheet>.+?)'?!(?P<ref>[A-Z]+\d+)$")
+
+
+def computed_values(path: Path, wanted: dict[str, list[str]]) -> dict[tuple[str, str], object]:
+    """(sheet, ref) → value of the wanted formula cells, computed from the workbook's own cells by
+    `formulas` (a maintained Excel formula engine: it evaluates formulas only, never a macro or
+    an external link); a cell it cannot compute (an error, an unsupported function) is left out."""
+    if not wanted:
+        return {}
+    try:
+        import contextlib
+
+        import formulas
+
+        with contextlib.redirect_stderr(io.StringIO()):   # its progress bars
+            solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    except Exception:  # noqa: BLE001 - any engine failure leaves the cells unknown (and reported)
+        return {}
+    by_key = {}
+    for key, ranges in solution.items():
+        m = _SOLUTION_KEY.match(str(key))
+        if m:
+            by_key[m["sheet"].upper(), m["ref"]] = ranges
+    out: dict[tuple[str, str], object] = {}
+    for sheet, refs in wanted.items():
+        for ref in refs:
+            ranges = by_key.get((sheet.upper(), ref))
+            try:
+                value = ranges.value[0][0] if ranges is not None else None
+            except Exception:  # noqa: BLE001
+                continue
+            value = value.item() if hasattr(value, "item") else value
+            if type(value) not in (int, float, str):
+                continue   # errors (#DIV/0!, a str subclass), empty results, booleans
+            out[sheet, ref] = value
+    return out
+
+
+# A formula cell whose value element is missing or empty (`<c r="B3"><f>SUM(B1:B2)</f></c>`).
+_UNCACHED = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _has_uncached_formula(path: Path) -> bool:
+    """Whether any sheet stores a formula without its value (a cheap scan; the cells are found after)."""
+    with zipfile.ZipFile(path) as archive:
+        return any(_UNCACHED.search(archive.read(info.filename))
+                   for info in archive.infolist() if _SHEET_XML.match(info.filename))
 
 
 def _read_calamine(path: Path, settings: WorkbookSettings) -> WorkbookLayout:

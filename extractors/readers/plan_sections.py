@@ -76,6 +76,10 @@ class SectionSettings:
     full_width_chars: float = 2.0      # a line ending this close to the right margin is full width
     sentence_end: str = r"[。．.!！?？」』)）]$"   # a full-width line ending so closes its paragraph
     max_title_chars: int = 60
+    # Titles listed in a cell (sections_from_list) end so; a short line ending so after one that
+    # does not is the rest of a wrapped title.
+    list_title_end: str = r"(?:こと|取組|[】)）])$"
+    list_wrap_chars: int = 16
 
 
 @dataclass(frozen=True)
@@ -329,7 +333,7 @@ def build_sections(lines: list[ScopedLine], heads: list[Candidate],
                 break
         body_lines = lines[c.index + 1:stop]
         page_end = body_lines[-1].line.page if body_lines else section.page_start
-        body = "\n".join(s.line.text for s in body_lines)
+        body = "\n".join(s.text for s in body_lines)   # normalised like every stored text
         out.append(section.model_copy(update={"page_end": page_end, "body": body}))
     return out
 
@@ -340,6 +344,49 @@ def find_sections(layout: PdfLayout, settings: SectionSettings = SectionSettings
     geo = body_geometry(lines)
     heads = accept_headings(heading_candidates(lines, geo, settings))
     return build_sections(lines, heads, settings)
+
+
+def sections_from_list(text: str, page: int | None = None,
+                       settings: SectionSettings = SectionSettings()) -> list[Section]:
+    """Sections named by a list of numbered headings (the 概要's 事業内容 cell), parts and items only.
+
+    A document that is the 概要 page alone has no body to find headings in; its 事業内容
+    cell lists them.
+    """
+    lines = [normalize_text(raw) for raw in text.splitlines()]
+    # Items numbered `(1)` or `①` stand for `1.` in a list that has no `1.` items.
+    item_pattern = settings.item_pattern
+    if not any(compiled(item_pattern).match(line) for line in lines):
+        for pattern in (settings.paren_pattern, settings.circled_pattern):
+            if any(compiled(pattern).match(line) for line in lines):
+                item_pattern = pattern
+                break
+    out: list[Section] = []
+    part: str | None = None
+    for line in lines:
+        m = compiled(settings.part_pattern).match(line)
+        if m and m["no"] and roman_value(m["no"]):
+            part = ROMAN[roman_value(m["no"]) - 1]
+            out.append(Section(section_no=part, title=m["title"].strip(), level=0, page_start=page, page_end=page))
+            continue
+        m = compiled(item_pattern).match(line)
+        if not m:
+            last = out[-1] if out else None
+            # A title wrapped in the cell (`…寄与する事業に関す` / `ること`) goes on on the next line.
+            if last is not None and not compiled(settings.list_title_end).search(last.title) \
+                    and len(line) <= settings.list_wrap_chars and compiled(settings.list_title_end).search(line):
+                out[-1] = last.model_copy(update={"title": last.title + line})
+            continue
+        groups = m.groupdict()
+        if "major" not in groups:      # `(1)` / `①` items
+            no = groups["no"] if groups["no"].isascii() else str(circled_to_int(groups["no"]))
+        elif m["major"] is not None:
+            no = m["major"]
+        else:
+            no = f"{int(m['dmajor'])}-{int(m['minor'])}"
+        out.append(Section(section_no=f"{part}-{no}" if part else no, title=m["title"].strip(),
+                           level=1, parent_no=part, page_start=page, page_end=page))
+    return out
 
 
 def heading_positions(layout: PdfLayout, sections: list[Section],

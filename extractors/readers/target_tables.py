@@ -38,6 +38,9 @@ class TargetSettings:
 
     target_heading: str = r"目標"              # the heading (or a short line) above a target table
     not_target_heading: str = r"方針"          # ... unless it is about policy (目標の達成に向けた方針)
+    # A line that only announces the table below it (`（目標）`, `【目標値】`, `○数値目標：`): a section
+    # with one and no target read gives a finding.
+    target_announcement: str = r"^[(（【［\[〈<＜〇○◯■□◆●・]?(?:数値)?目標(?:値)?[)）】］\]〉>＞]?[:：]?$"
     baseline_header: str = BASELINE_HEADER
     unit_header: str = r"^単位"
     bare_year_header: str = BARE_YEAR_HEADER
@@ -100,6 +103,24 @@ def period_of(text: str, settings: TargetSettings = TargetSettings(),
     return None
 
 
+def transposed(table: Table) -> Table:
+    """The table with rows and columns swapped (cells keep their bboxes): a target table printed
+    with fiscal years as rows reads like one printed with years as columns."""
+    cells = tuple(Cell(c.col, c.row, c.col_span, c.row_span, c.text, c.bbox) for c in table.cells)
+    return replace(table, cells=cells, n_rows=table.n_cols, n_cols=table.n_rows,
+                   report={**table.report, "transposed": True})
+
+
+def _years(header: GridHeader) -> int:
+    return sum(1 for p in header.periods if not p.is_baseline)
+
+
+def _stacked(top: Table, below: Table) -> Table:
+    """A table and its continuation on the next page as one (rows of `below` after those of `top`)."""
+    cells = top.cells + tuple(replace(c, row=c.row + top.n_rows) for c in below.cells)
+    return replace(top, cells=cells, n_rows=top.n_rows + below.n_rows)
+
+
 def _text(cell: Cell | None) -> str:
     return cell.text.strip() if cell and cell.text else ""
 
@@ -157,8 +178,9 @@ def read_header(table: Table, settings: TargetSettings = TargetSettings(),
             baseline = baseline or any(
                 compiled(settings.baseline_header).search(normalize_text(cell.text)) for cell in cells)
             periods.append(Period(c, year, baseline))
-        elif any(compiled(settings.unit_header).search(normalize_text(_text(cell))) for cell in cells):
-            unit_col = c
+        elif any(compiled(settings.unit_header).search(normalize_text(_text(cell))) for cell in cells) \
+                or compiled(settings.unit_header).search(compact_text("".join(_text(cell) for cell in cells))):
+            unit_col = c   # `単位`, also wrapped over two header rows (`単` / `位`)
     period_cols = {p.col for p in periods}
     label_col = _label_col(grid, n_header, period_cols | ({unit_col} if unit_col is not None else set()))
     marker_col = None
@@ -382,9 +404,23 @@ def find_targets(layout: PdfLayout, sections: list[Section],
     targets: list[Target] = []
     findings: list[Finding] = []
     previous: tuple[_Placed, GridHeader, str | None, int | None, str | None] | None = None
+    # The last table read turned (years as rows), as printed: its rows may go on on the next page.
+    turned_last: tuple[_Placed, int, str | None, int | None] | None = None
     for placed in _tables_in_order(layout):
         table = placed.table
         page = layout.pages[placed.page_index]
+        if turned_last is not None and _may_continue(turned_last[0], placed, page.height, settings) \
+                and all(period_of(_text(row[0]), settings, anchor_year) for row in table.grid() if row):
+            printed, start, section_no, baseline_year = turned_last
+            whole = _stacked(printed.table, table)
+            turned = transposed(whole)
+            targets = targets[:start] + read_target_grid(
+                turned, settings, header=read_header(turned, settings, anchor_year), section_no=section_no,
+                baseline_year=baseline_year, words=page.words)
+            turned_last = (replace(placed, table=whole), start, section_no, baseline_year)
+            previous = None
+            continue
+        turned_last = None
         # Read lazily: most tables are neither a continuation nor under a 目標 heading.
         header: GridHeader | None = None
         if previous is not None and _may_continue(previous[0], placed, page.height, settings):
@@ -414,19 +450,64 @@ def find_targets(layout: PdfLayout, sections: list[Section],
             continue
         section_no = _item_section(sections, k)
         header = header or read_header(table, settings, anchor_year)
+        # Years down the first column, one metric per column: read it turned (the orientation
+        # whose header names more fiscal years wins; a usual table's rows name none).
+        turned = transposed(table)
+        turned_header = read_header(turned, settings, anchor_year)
+        if _years(turned_header) > _years(header):
+            turned_last = (placed, len(targets), section_no, None)
+            table, header = turned, turned_header
+            placed = replace(placed, table=turned)
         if not any(not p.is_baseline for p in header.periods):
             findings.append(Finding(
                 severity="warning", code="target_table_without_years",
                 message=f"target table under section {sections[k].section_no} has no fiscal-year columns",
                 location=f"page {table.page}"))
-            if not header.periods:
-                continue
+            continue   # a table whose years cannot be found stores no rows
         baseline_year = _baseline_note_year(layout, table, above, settings)
+        if turned_last is not None:
+            turned_last = (*turned_last[:3], baseline_year)
         got = read_target_grid(table, settings, header=header, section_no=section_no,
                                baseline_year=baseline_year, words=page.words)
         targets.extend(got)
         previous = (placed, header, section_no, baseline_year, _last_main(got, None))
-    return targets, findings
+    return targets, findings + _unread_target_headings(layout, sections, positions, targets, settings)
+
+
+def _unread_target_headings(layout: PdfLayout, sections: list[Section], positions: list[tuple[int, float]],
+                            targets: list[Target], settings: TargetSettings) -> list[Finding]:
+    """A finding for each section announcing its 目標 (a short `（目標）` line) without any target read."""
+    read = {t.section_no for t in targets}
+    out: list[Finding] = []
+    for k, start in enumerate(positions):
+        end = positions[k + 1] if k + 1 < len(positions) else (len(layout.pages) + 1, 0.0)
+        section_no = _item_section(sections, k)
+        if section_no is None or section_no in read:
+            continue
+        heading = next((line for line in _lines_in(layout, start, end)
+                        if compiled(settings.target_announcement).match(compact_text(line.text))), None)
+        if heading is not None:
+            out.append(Finding(
+                severity="warning", code="target_table_unreadable",
+                message=f"section {sections[k].section_no} announces its targets "
+                        f"({normalize_text(heading.text)!r}) but no table under it could be read",
+                location=f"page {heading.page}"))
+            read.add(section_no)
+    return out
+
+
+def _lines_in(layout: PdfLayout, start: tuple[int, float], end: tuple[int, float]) -> list[Line]:
+    """Text lines after `start` and before `end` (page, y), outside tables, the heading line excluded."""
+    out = []
+    for page in layout.pages[start[0] - 1:end[0]]:
+        for line in page.lines:
+            pos = (page.number, line.bbox[1])
+            if pos <= start or not _before(pos, end) or pos == end:
+                continue
+            if any(_in_bbox(line.bbox, t.bbox) for t in page.tables):
+                continue
+            out.append(line)
+    return out
 
 
 def _broken_row_tail(table: Table, header: GridHeader, settings: TargetSettings) -> str:

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from pipeline.normalize.lookalikes import EQUIVALENT_UNIFIED_IDEOGRAPH
+
 # Characters NFKC would rewrite into something that loses meaning:
 # ①-⑳ and ㉑-㊿ (list markers), ⑴-⒇ and ⒈-⒛ (list markers), Ⅰ-Ⅻ / ⅰ-ⅻ
 # (part numbers of older plans), ～ (U+FF5E range mark, NFKC makes it "~"),
@@ -103,11 +105,26 @@ def normalize_text(s: str) -> str:
     return _normalize_cached(s)
 
 
+# Radicals and strokes that print like an ideograph (⻑ → 長, ⻘ → 青, ⽀ → 支): NFKC folds the
+# Kangxi block only; the table comes from the UCD (lookalikes.py, generated).
+LOOKALIKES = dict(EQUIVALENT_UNIFIED_IDEOGRAPH)
+# Hyphens some fonts' ToUnicode maps the hyphen glyph to (NFKC makes U+2011 U+2010 and stops):
+# `0241‑11‑2233`, `info@minamimori‑sci.example.jp` are read with the ASCII hyphen.
+LOOKALIKES.update({0x2010: "-", 0x2011: "-"})
+# A soft hyphen between digits was printed (a text layer holds only what was drawn).
+_SOFT_HYPHEN_IN_NUMBER = re.compile("(?<=[0-9\uff10-\uff19])\u00ad(?=[0-9\uff10-\uff19])")
+# Combining overlays (U+0334-U+0338) that no character composes with stand for a dash:
+# text layers print `—` as a lone U+0336 over the empty cell.
+_OVERLAY = re.compile("[\u0334-\u0338]+")
+DASH = "\u2014"
+
+
 @lru_cache(maxsize=65536)
 def _normalize_cached(s: str) -> str:
     # Labels, cells and words recur thousands of times per document: normalise each once.
-    s = _INVISIBLE.sub("", s)
+    s = _INVISIBLE.sub("", _SOFT_HYPHEN_IN_NUMBER.sub("-", s)).translate(LOOKALIKES)
     s = _nfkc_keeping_markers(s)
+    s = _OVERLAY.sub(DASH, s)
     return _WHITESPACE.sub(" ", s).strip()
 
 

@@ -28,12 +28,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+try:  # the renderer's dependency only: the plan data and gold() import without it (make_layouts.py)
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_BREAK
+    from docx.oxml import OxmlElement  # noqa: F401
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+except ImportError:  # pragma: no cover
+    Document = None
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))

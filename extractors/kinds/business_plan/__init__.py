@@ -24,11 +24,11 @@ from extractors.base import KindSpec, Parts, register
 from extractors.kinds.business_plan.budget import find_budget_table, read_budget, read_funding_sources
 from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, appendix_pages
 from extractors.kinds.business_plan.contacts import read_contacts
-from extractors.kinds.business_plan.findings import budget_findings
+from extractors.kinds.business_plan.findings import budget_findings, unread_year_tables
 from extractors.kinds.business_plan.overview import Overview, read_overview, read_plan
 from extractors.kinds.business_plan.partners import read_partners
 from extractors.layout.model import PdfLayout
-from extractors.readers.plan_sections import find_sections, section_findings
+from extractors.readers.plan_sections import find_sections, section_findings, sections_from_list
 from extractors.readers.target_tables import find_targets
 from pipeline.normalize.text import compact_text
 from pipeline.normalize.wareki import fiscal_year_of
@@ -64,6 +64,7 @@ class BusinessPlanExtractor:
         overview = part("overview", lambda: read_overview(layout, s)) or Overview()
         plan_parts = part("plan", lambda: read_plan(overview, s))
         plan, municipalities = (plan_parts[0], plan_parts[1]) if plan_parts else (None, [])
+        chambers = plan_parts[3] if plan_parts else []
         if plan_parts:
             parts.findings += plan_parts[2]
             if plan.chamber is None and plan.period_start is None:
@@ -77,31 +78,44 @@ class BusinessPlanExtractor:
                 raise LookupError("no 別表3 table with fiscal-year columns")
             return read_budget(table, s)
 
-        result["budgets"] = part("budget", budgets) or []
+        # The 概要 page published on its own: no 別表 at all, nothing more to read than the 概要.
+        overview_only = bool(plan and (plan.chamber or plan.period_start)) and not appendix
+        if overview_only:
+            parts.findings.append(Finding(severity="info", code="overview_only",
+                                          message="the document is the 概要 alone (no 別表1-3): sections from its "
+                                                  "事業内容 list, no targets or budget", location="page 1"))
+        result["budgets"] = [] if overview_only else part("budget", budgets) or []
         result["funding_sources"] = part("funding_sources",
                                          lambda: read_funding_sources(layout, appendix.get(3, []), s)) or []
-        names = ([plan.chamber] if plan and plan.chamber else []) + [m.name for m in municipalities]
+        names = [c.chamber for c in chambers] + [m.name for m in municipalities]
         result["contacts"] = part("contacts", lambda: read_contacts(layout, overview, names,
                                                                      appendix.get(2, []), s)) or []
         result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
         sections = part("sections", lambda: find_sections(layout)) or []
-        section_notes = part("section_findings", lambda: section_findings(sections)) or []
-        parts.findings += section_notes
+        contents = overview.get("contents")
+        if overview_only and contents:   # the 概要's own list names the plan's sections
+            sections = sections_from_list(contents.text, contents.page) or sections
+        parts.findings += part("section_findings", lambda: section_findings(sections)) or []
         anchor = fiscal_year_of(period[0]) if period else None
         found_targets = part("targets", lambda: find_targets(layout, sections, anchor_year=anchor))
         targets = found_targets[0] if found_targets else []
         parts.findings += found_targets[1] if found_targets else []
-        budget_notes = part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []
-        parts.findings += budget_notes
+        parts.findings += part("budget_findings", lambda: budget_findings(result["budgets"], plan)) or []
+        parts.findings += part("unread_tables", lambda: unread_year_tables(
+            layout, [*targets, *result["budgets"]], anchor)) or []
+        if found_targets and not targets and not overview_only:
+            # A plan always sets targets: none read means they were lost, not absent.
+            parts.fail("targets", Finding(severity="error", code="targets_not_found",
+                                          message="no 目標 table could be read in the plan body"))
         return parts.extraction(
-            SPEC.kind, pages=len(layout.pages), plans=[plan] if plan else [], plan_municipalities=municipalities,
-            sections=sections, targets=targets, **result)
+            SPEC.kind, pages=len(layout.pages), plans=[plan] if plan else [], plan_chambers=chambers,
+            plan_municipalities=municipalities, sections=sections, targets=targets, **result)
 
 
 # Recognised from its opening words, so a kind recognised from a table only it prints wins a tie.
 SPEC = register(KindSpec(
     kind="business_development_plan", label="business development plan", extractor=BusinessPlanExtractor(),
-    tables=("plans", "plan_municipalities", "sections", "targets", "budgets", "funding_sources",
+    tables=("plans", "plan_chambers", "plan_municipalities", "sections", "targets", "budgets", "funding_sources",
             "contacts", "partners"),
     canonical_sections=True, views=("v_plan_overview", "v_budget_by_year", "v_targets_by_indicator"),
     priority=10))

@@ -20,6 +20,7 @@ class PlanSettings:
     period_label: str = "実施期間"
     goals_label: str = "目標"
     contact_label: str = "連絡先"
+    contents_labels: tuple[str, ...] = ("事業内容", "事業の内容")   # the 概要's list of the plan's sections
     chamber_words: tuple[str, ...] = ("商工会議所", "商工会")
     # Where an entity's name ends inside an implementer line: a bracket or an id label.
     name_end: str = r"[(（\[［]|法人番号|地方公共団体コード|団体コード"

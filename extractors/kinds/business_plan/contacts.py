@@ -1,6 +1,8 @@
 """Contacts: one per organisation from the 概要 連絡先 and 別表2, merged by organisation."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, layout_pages
@@ -85,7 +87,23 @@ def _department(first_line: str, org: str) -> str | None:
     return normalize_text(rest) or None
 
 
+# An e-mail address broken at its `-` or `.` by the cell's line wrap (`soudan@nishioka-` / `cci.example.jp`).
+_BROKEN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]*[-.]$")
+
+
+def unwrap_emails(lines: list[str]) -> list[str]:
+    """Lines with an e-mail address wrapped over two of them joined back."""
+    out: list[str] = []
+    for line in lines:
+        if out and _BROKEN_EMAIL.search(normalize_text(out[-1])) and re.match(r"[A-Za-z0-9]", normalize_text(line)):
+            out[-1] = normalize_text(out[-1]) + normalize_text(line)
+        else:
+            out.append(line)
+    return out
+
+
 def contacts_from_lines(lines: list[str], names: list[str], page: int | None) -> list[Contact]:
+    lines = unwrap_emails(lines)
     out = []
     for org, block in contact_blocks(lines, names):
         fields = parse_contact_block("\n".join(block))

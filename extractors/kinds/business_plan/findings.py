@@ -1,6 +1,8 @@
 """Checks across parts: budget sums and budget years against the 実施期間."""
 from __future__ import annotations
 
+from extractors.layout.model import PdfLayout, centre_in
+from extractors.readers.target_tables import read_header, transposed
 from pipeline.normalize.wareki import fiscal_year_of
 from schemas.records import Budget, Finding, Plan
 
@@ -45,3 +47,28 @@ def budget_findings(budgets: list[Budget], plan: Plan | None) -> list[Finding]:
                          + (f"; extra {extra}" if extra else "") + (f"; missing {missing}" if missing else "")),
                 location=f"page {budgets[0].page}"))
     return findings
+
+
+def unread_year_tables(layout: PdfLayout, records: list, anchor_year: int | None) -> list[Finding]:
+    """A finding for each table whose header names fiscal years (either orientation) and from
+    which no reader stored a value: such a table usually holds numbers someone will look for."""
+    used = {(r.page, r.bbox) for r in records if r.page is not None and r.bbox}
+    out = []
+    for page in layout.pages:
+        for table in page.tables:
+            if any(p == page.number and centre_in(tuple(b), table.bbox) for p, b in used):
+                continue
+            years = []
+            for grid in (table, transposed(table)):
+                header = read_header(grid, anchor_year=anchor_year)
+                years = [p.fiscal_year for p in header.periods if not p.is_baseline and p.fiscal_year]
+                if header.n_rows >= grid.n_rows:   # a header alone: its rows go on on the next page
+                    years = []
+                if len(years) >= 2:
+                    break
+            if len(years) >= 2:
+                out.append(Finding(severity="info", code="year_table_unread",
+                                   message=f"page {page.number}: a table with fiscal-year columns "
+                                           f"({min(years)}–{max(years)}) that no reader turned into rows",
+                                   location=f"page {page.number}"))
+    return out

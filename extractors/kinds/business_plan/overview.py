@@ -11,7 +11,7 @@ from pipeline.normalize.identifiers import (find_corporate_number, find_local_go
                                             valid_local_gov_code)
 from pipeline.normalize.text import clean_label, collapse_spaced_digits, compact_text, compiled, normalize_text
 from pipeline.normalize.wareki import parse_period
-from schemas.records import Finding, Plan, PlanMunicipality
+from schemas.records import Finding, Plan, PlanChamber, PlanMunicipality
 
 
 
@@ -35,8 +35,9 @@ class Overview:
 
 def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
-    for key, word in (("implementer", settings.implementer_label), ("period", settings.period_label),
-                      ("contact", settings.contact_label), ("goals", settings.goals_label)):
+    pairs = [("implementer", settings.implementer_label), ("period", settings.period_label),
+             ("contact", settings.contact_label), ("goals", settings.goals_label)]
+    for key, word in pairs + [("contents", w) for w in settings.contents_labels]:
         if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
             return key
     return None
@@ -60,6 +61,15 @@ def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overvi
     return _overview_from_lines(layout, settings)
 
 
+def _after_label(word: str, settings: PlanSettings) -> str:
+    """What follows the label in a word that starts with one (its value, joined by tight text)."""
+    labels = [re.escape(settings.implementer_label) + "名?", re.escape(settings.period_label),
+              re.escape(settings.goals_label), re.escape(settings.contact_label),
+              *map(re.escape, settings.contents_labels)]
+    m = re.match(rf"^(?:{'|'.join(labels)})(?:\s*[(（][^)）]{{0,8}}[)）])?(?P<tail>.*)$", normalize_text(word))
+    return m["tail"].strip() if m else ""
+
+
 def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
     """Fallback for an overview without rulings: a label line starts a field that runs to the next label."""
     for page in layout.pages:
@@ -72,7 +82,9 @@ def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
             if key and key not in fields:
                 current = key
                 fields[key] = []
-                rest = " ".join(w.text for w in line.words[1:])
+                # Tight text joins the label to its value (`実施者名（法人番号）川口商工会議所（法人番号`).
+                tail = _after_label(line.words[0].text, settings) if line.words else ""
+                rest = " ".join([tail] * bool(tail) + [w.text for w in line.words[1:]])
                 if rest:
                     fields[key].append(Line(rest, line.bbox, line.page))
             elif current:
@@ -105,7 +117,7 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
         if name:
             entities.append(Entity(name, digit_runs(m.group())[0]))
     rest = collapse_spaced_digits(joined)[pos:].strip()
-    for piece in re.split(r"[\s、,]+", rest):
+    for piece in re.split(r"[\s、,・･]+|(?<=[)）])", rest):   # `A商工会・B商工会（共同申請）C町`: one each
         name = compiled(settings.name_end).split(piece, maxsplit=1)[0].strip(" 、,")
         if name:
             entities.append(Entity(name, None))
@@ -113,23 +125,32 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
 
 
 def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
-              ) -> tuple[Plan, list[PlanMunicipality], list[Finding]]:
+              ) -> tuple[Plan, list[PlanMunicipality], list[Finding], list[PlanChamber]]:
     findings: list[Finding] = []
     implementer = overview.get("implementer")
     entities = implementer_entities(implementer.text, settings) if implementer else []
-    chamber = next((e for e in entities if any(w in e.name for w in settings.chamber_words)), None)
+    # Every implementing chamber, in printed order (a joint plan, 共同申請, names several).
+    # An implementer with a 13-digit 法人番号 is a corporation (a chamber), never a municipality,
+    # even when its name lacks the chamber word (a name cut or spelt otherwise).
+    chamber_entities = [e for e in entities if any(w in e.name for w in settings.chamber_words)
+                        or (e.number is not None and len(e.number) == 13 and valid_corporate_number(e.number))]
     page = implementer.page if implementer else None
     location = f"page {page}" if page else None
-    corporate = None
-    if chamber and chamber.number:
-        corporate = find_corporate_number(chamber.number) or chamber.number
-        if not valid_corporate_number(corporate):
-            findings.append(Finding(severity="error", code="invalid_corporate_number",
-                                    message=f"法人番号 {corporate} of {chamber.name} fails its check digit",
-                                    location=location))
+    chambers: list[PlanChamber] = []
+    for entity in chamber_entities:
+        corporate = None
+        if entity.number:
+            corporate = find_corporate_number(entity.number) or entity.number
+            if not valid_corporate_number(corporate):
+                findings.append(Finding(severity="error", code="invalid_corporate_number",
+                                        message=f"法人番号 {corporate} of {entity.name} fails its check digit",
+                                        location=location))
+        chambers.append(PlanChamber(chamber=entity.name, corporate_number=corporate, page=page))
+    chamber = chamber_entities[0] if chamber_entities else None
+    corporate = chambers[0].corporate_number if chambers else None
     municipalities = []
     for entity in entities:
-        if entity is chamber:
+        if entity in chamber_entities:
             continue
         code = entity.number
         if code is not None:
@@ -154,4 +175,4 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
         findings.append(Finding(severity="warning", code="period_unreadable",
                                 message=f"実施期間 not understood: {normalize_text(period.text)!r}",
                                 location=f"page {period.page}"))
-    return plan, municipalities, findings
+    return plan, municipalities, findings, chambers
