@@ -72,6 +72,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "doc_id": DOC_ID,
         "chamber": "chamber name",
         "corporate_number": "法人番号 (13 digits) or NULL where none is printed",
+        "page": PROVENANCE["page"],
     }),
     "plan_municipalities": ("Municipalities a plan covers. Key: doc_id, local_gov_code.", {
         "doc_id": DOC_ID,

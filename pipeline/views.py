@@ -139,3 +139,6 @@ SELECT p.doc_id, p.direction, p.measure, p.project, p.metric, p.fiscal_year,
 
 VIEWS["progress_vs_plan"] = PROGRESS_VS_PLAN_VIEW_SQL
 VIEWS["v_corrections"] = V_CORRECTIONS_SQL  # what people corrected, with its status
+
+# Views over every kind's rows rather than one kind's (the others are named by a KindSpec).
+CROSS_KIND_VIEWS = ("v_corrections",)

@@ -336,7 +336,9 @@ def test_implementers_listed_without_numbers_are_one_entity_each():
 
 
 def test_an_unruled_overview_whose_labels_are_joined_to_their_values():
-    from extractors.layout.model import Word
+    from pathlib import Path
+
+    from extractors.layout.model import Line, Page, Word
     from pipeline.normalize.identifiers import corporate_check_digit, local_gov_check_digit
 
     number = f"{corporate_check_digit('030005001234')}030005001234"

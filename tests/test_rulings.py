@@ -137,15 +137,18 @@ def test_build_table_places_spans_and_fills_texts_from_words():
     assert grid_is_sane(table, SETTINGS)
 
 
-def test_build_table_reports_words_in_holes_and_across_cell_sides():
+def test_build_table_cuts_a_word_at_a_cell_side_and_reports_words_in_holes():
     boxes = [(0, 0, 50, 20), (50, 0, 100, 20), (0, 20, 50, 40)]  # (1, 1) is a hole
     words = b.words([(5, [(5, "a"), (30, "crossing")]),  # 30 + 9 × 8 = 102: over the side at 50
                      (25, [(60, "lost")])])              # in the hole
-    report = build_table(1, boxes, words, SETTINGS).report
-    assert (report["grid_holes"], report["words_outside_cells"], report["words_straddling_cells"]) == (1, 1, 1)
-    assert report["accuracy"] == pytest.approx(100 * 1 / 3, abs=0.01)
+    table = build_table(1, boxes, words, SETTINGS)
+    report = table.report
+    # the word over the side is cut there (tight cells), so no word straddles two cells
+    assert [c.text for c in table.cells] == ["a cr", "ossing", ""]
+    assert (report["grid_holes"], report["words_outside_cells"], report["words_straddling_cells"]) == (1, 1, 0)
+    assert report["n_words"] == 4 and report["accuracy"] == pytest.approx(75.0, abs=0.01)
     assert report["whitespace"] == pytest.approx(100 * 1 / 3, abs=0.01)
-    assert not grid_is_sane(build_table(1, boxes, words, SETTINGS), SETTINGS)
+    assert not grid_is_sane(table, SETTINGS)
 
 
 def test_words_of_one_cell_read_as_lines_top_to_bottom_then_left_to_right():

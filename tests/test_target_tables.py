@@ -216,14 +216,14 @@ def test_period_of_spaced_and_era_less_headers(text, anchor, expected):
 
 def test_years_as_rows_win_over_a_header_naming_one_year_and_store_no_header_values():
     # Fiscal years down the first column; one column header also names a year (`R11目標`).
-    table = _table([
+    table = b.table([
         ["年度", "巡回訪問件数", "経営分析件数（R11目標）"],
         ["現状", "100者", "20件"],
         ["R7年度", "130者", "25件"],
         ["R8年度", "130者", "25件"],
         ["R9年度", "140者", "30件"],
     ], page=1, top=200)
-    layout = _layout_with({1: [table]}, {1: [(100, "5. 経営状況の分析に関すること"), (180, "（目標）")]})
+    layout = b.layout_of({1: [table]}, {1: [(100, "5. 経営状況の分析に関すること"), (180, "（目標）")]})
     sections = [Section(section_no="5", title="経営状況の分析に関すること", level=1, page_start=1, page_end=1)]
     targets, findings = find_targets(layout, sections)
     got = {(t.metric, "base" if t.is_baseline else t.fiscal_year, t.value) for t in targets}
