@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +90,8 @@ class Spec:
 # ---------------------------------------------------------------- text helpers
 
 def width(text: str, size: float) -> float:
-    return sum(size * (1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5) for ch in text)
+    # insert_text with the reference font advances every glyph by 1 em (no width table).
+    return pymupdf.get_text_length(text, fontname=FONT, fontsize=size)
 
 
 def wrap(text: str, size: float, max_w: float) -> list[str]:
@@ -110,6 +110,12 @@ def wrap(text: str, size: float, max_w: float) -> list[str]:
             line = tok.lstrip()
         else:
             line += tok
+        while width(line, size) > max_w:
+            # A Latin word longer than the cell (an e-mail address): broken after a `.` or `-`, as Word does.
+            fit = max(i for i in range(1, len(line) + 1) if width(line[:i], size) <= max_w)
+            cut = max((i + 1 for i in range(fit) if line[i] in ".-"), default=fit)
+            out.append(line[:cut])
+            line = line[cut:]
     if line.strip():
         out.append(line.rstrip())
     return out or [""]
@@ -215,6 +221,8 @@ def render(spec: Spec, out: Path) -> None:
             text_block(row.cells[0], x1, x2, y, True)
             y = end
         label_h = text_block([row.label], x0, x1, start, False) - start
+        if label_h > y - start:  # a label taller than its values: the row grows
+            y = start + label_h
         text_block([row.label], x0, x1, start + max((y - start - label_h) / 2, 0), True)
         line((x0, y), (x2, y))
     line((x0, top_of_table), (x0, y))
