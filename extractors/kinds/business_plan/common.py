@@ -16,8 +16,9 @@ class PlanSettings:
     # (別表3) / （別表 ３） at the start of a line.
     appendix_heading: str = r"^[(（\[［【]?別表(?P<no>\d+)[)）\]］】]?"
     overview_title: str = "概要"
-    implementer_label: str = "実施者"
-    period_label: str = "実施期間"
+    # 概要 label words: each form prints one of them (実施者名 / 申請者名 / 計画の実施者, 実施期間 / 計画期間).
+    implementer_labels: tuple[str, ...] = ("実施者", "申請者")
+    period_labels: tuple[str, ...] = ("実施期間", "計画期間")
     goals_label: str = "目標"
     contact_label: str = "連絡先"
     contents_label: str = "事業内容"      # the 概要's list of the plan's sections

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, digit_runs
 from extractors.layout.model import Line, PdfLayout
-from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, valid_corporate_number,
-                                            valid_local_gov_code)
+from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, local_gov_check_digit,
+                                            valid_corporate_number, valid_local_gov_code)
 from pipeline.normalize.text import clean_label, collapse_spaced_digits, compact_text, compiled, normalize_text
 from pipeline.normalize.wareki import parse_period
 from schemas.records import Finding, Plan, PlanChamber, PlanMunicipality
@@ -35,28 +35,55 @@ class Overview:
 
 def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
-    for key, word in (("implementer", settings.implementer_label), ("period", settings.period_label),
-                      ("contact", settings.contact_label), ("goals", settings.goals_label),
-                      ("contents", settings.contents_label)):
-        if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
-            return key
+    for key, words in (("implementer", settings.implementer_labels), ("period", settings.period_labels),
+                       ("contact", (settings.contact_label,)), ("goals", (settings.goals_label,)),
+                       ("contents", (settings.contents_label,))):
+        for word in words:
+            if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
+                return key
     return None
 
 
+def _table_fields(page_number: int, table, settings: PlanSettings) -> dict[str, OverviewField]:
+    """Label → value of one table's rows; rows under one label cell spanning them (each entity a row
+    of its own, an id column beside the names) are joined row by row, cells of a row on one line."""
+    fields: dict[str, OverviewField] = {}
+    label_cell = None
+    for row in table.grid():
+        cells = [c for i, c in enumerate(row) if c and (i == 0 or c is not row[i - 1])]
+        if len(cells) < 2:
+            continue
+        key = _label_key(cells[0].text, settings)
+        value_cells = [c for c in cells[1:] if c.text]
+        if cells[0] is label_cell and key in fields:
+            have = fields[key]
+            fields[key] = OverviewField(have.label, "\n".join(
+                t for t in (have.text, " ".join(c.text for c in value_cells)) if t), have.page, have.bbox)
+            continue
+        label_cell = None
+        if key and key not in fields:
+            label_cell = cells[0]
+            value = " ".join(c.text for c in value_cells) if len(value_cells) > 1 and all(
+                "\n" not in c.text for c in value_cells) else "\n".join(c.text for c in value_cells)
+            fields[key] = OverviewField(cells[0].text, value, page_number, cells[1].bbox)
+    return fields
+
+
 def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overview:
-    """Label/value rows of the first table that has an 実施期間 and an 実施者 label."""
-    for page in layout.pages:
+    """Label/value rows of the first table that has an 実施期間 and an 実施者 label.
+
+    A 概要 continued on the next page (連絡先 there) goes on in the first table of that page
+    when it starts with a label row the 概要 has not had yet.
+    """
+    for i, page in enumerate(layout.pages):
         for table in page.tables:
-            fields: dict[str, OverviewField] = {}
-            for row in table.grid():
-                cells = [c for i, c in enumerate(row) if c and (i == 0 or c is not row[i - 1])]
-                if len(cells) < 2:
-                    continue
-                key = _label_key(cells[0].text, settings)
-                if key and key not in fields:
-                    value = "\n".join(c.text for c in cells[1:] if c.text)
-                    fields[key] = OverviewField(cells[0].text, value, page.number, cells[1].bbox)
+            fields = _table_fields(page.number, table, settings)
             if "period" in fields and "implementer" in fields:
+                for more in layout.pages[i + 1:i + 2]:
+                    for next_table in more.tables[:1]:
+                        extra = _table_fields(more.number, next_table, settings)
+                        if extra and not set(extra) & set(fields):
+                            fields.update(extra)
                 return Overview(fields)
     return _overview_from_lines(layout, settings)
 
@@ -84,6 +111,9 @@ def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
     return Overview()
 
 
+_ID_AFTER_LABEL = r"((?:法人番号|団体コード)\s*[)）]?\s*[:：]?\s*)(\d(?:\s?\d){4,12})(?!\d)"
+
+
 @dataclass(frozen=True)
 class Entity:
     name: str
@@ -97,15 +127,19 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
     wrapped in the middle (`３０００００５００` / `９８７６）`) is joined back first.
     """
     joined = clean_label(re.sub(r"(?<=\d)[ \t]*\n\s*(?=\d)", "", unicodedata.normalize("NFKC", text)))
+    # An id printed in groups (`4 3300 0500 6420`) or digit by digit after its label is one number.
+    joined = compiled(_ID_AFTER_LABEL).sub(lambda m: m[1] + re.sub(r"\s", "", m[2]), joined)
+    joined = collapse_spaced_digits(joined)
     entities: list[Entity] = []
     pos = 0
-    for m in re.finditer(r"\d{6,13}\s*[)）]?", collapse_spaced_digits(joined)):
-        chunk = collapse_spaced_digits(joined)[pos:m.end()]
+    # 13-digit 法人番号, 6-digit 地方公共団体コード, or its first five digits printed without the check digit.
+    for m in re.finditer(r"(?<!\d)\d{5,13}\s*[)）]?", joined):
+        chunk = joined[pos:m.end()]
         pos = m.end()
         name = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,")
         if name:
             entities.append(Entity(name, digit_runs(m.group())[0]))
-    rest = collapse_spaced_digits(joined)[pos:].strip()
+    rest = joined[pos:].strip()
     for piece in re.split(r"[\s、,]+", rest):
         name = compiled(settings.name_end).split(piece, maxsplit=1)[0].strip(" 、,")
         if name:
@@ -139,6 +173,9 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
         if entity in chamber_entities:
             continue
         code = entity.number
+        if code is not None and len(code) == 5 and local_gov_check_digit(code) is not None:
+            # The code printed without its check digit (団体コード of five digits): stored whole, 6 digits.
+            code = f"{code}{local_gov_check_digit(code)}"
         if code is not None:
             code = (find_local_gov_codes(f"地方公共団体コード {code}") or [code])[0]
             if not valid_local_gov_code(code):
