@@ -16,8 +16,10 @@ _POSTAL = re.compile(rf"〒\s*(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})(?!\
 _POSTAL_BARE = re.compile(rf"(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})")
 # 0 + area code, exchange, subscriber; separators are dashes, spaces or
 # brackets around the area code: "0428-23-0111", "(0428)23-0111".
+# Also the exchange in brackets, "0241(22)1111" (市外局番(市内局番)番号).
 _PHONE = re.compile(
     rf"(?<!\d)\(?(?P<a>0\d{{1,4}})\)?\s*[{_DASHES}]?\s*(?P<b>\d{{1,4}})\s*[{_DASHES}]\s*(?P<c>\d{{3,4}})(?!\d)"
+    r"|(?<!\d)(?P<a2>0\d{1,4})\s*\(\s*(?P<b2>\d{1,4})\s*\)\s*(?P<c2>\d{3,4})(?!\d)"
     r"|(?<!\d)(?P<plain>0\d{9,10})(?!\d)"
 )
 _TEL_LABEL = r"TEL|Tel|tel|電話(?:番号)?|☎"
@@ -60,10 +62,14 @@ def parse_phone(s: str) -> str | None:
     ('0428-23-0111', '0164-42-2058')
     >>> parse_phone("0428ー23ー0111"), parse_phone("03 1234 5678") is None
     ('0428-23-0111', True)
+    >>> parse_phone("電話 0241(22)1111"), parse_phone("０１４６６（２）２２６４")
+    ('0241-22-1111', '01466-2-2264')
     """
     m = _PHONE.search(_clean(s))
     if m is None:
         return None
+    if m["a2"]:
+        return f"{m['a2']}-{m['b2']}-{m['c2']}"
     return m["plain"] or f"{m['a']}-{m['b']}-{m['c']}"
 
 
