@@ -23,6 +23,7 @@ class PlanSettings:
     contact_label: str = "連絡先"
     contents_label: str = "事業内容"      # the 概要's list of the plan's sections
     chamber_words: tuple[str, ...] = ("商工会議所", "商工会")
+    municipality_end: str = r"[市町村区]$"  # how a municipality's name ends (a name with no id printed)
     # Where an entity's name ends inside an implementer line: a bracket or an id label.
     name_end: str = r"[(（\[［]|法人番号|地方公共団体コード|団体コード"
     total_labels: tuple[str, ...] = ("必要な資金", "合計")

@@ -111,7 +111,7 @@ def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
     return Overview()
 
 
-_ID_AFTER_LABEL = r"((?:法人番号|団体コード)\s*[)）]?\s*[:：]?\s*)(\d(?:\s?\d){4,12})(?!\d)"
+_ID_AFTER_LABEL = r"((?:法人番号|コード)\s*[)）]?\s*[:：]?\s*)(\d(?:\s?[-‐]?\s?\d){4,12})(?!\d)"
 
 
 @dataclass(frozen=True)
@@ -128,23 +128,39 @@ def implementer_entities(text: str, settings: PlanSettings = DEFAULT) -> list[En
     """
     joined = clean_label(re.sub(r"(?<=\d)[ \t]*\n\s*(?=\d)", "", unicodedata.normalize("NFKC", text)))
     # An id printed in groups (`4 3300 0500 6420`) or digit by digit after its label is one number.
-    joined = compiled(_ID_AFTER_LABEL).sub(lambda m: m[1] + re.sub(r"\s", "", m[2]), joined)
+    joined = compiled(_ID_AFTER_LABEL).sub(lambda m: m[1] + re.sub(r"[\s\-‐]", "", m[2]), joined)
     joined = collapse_spaced_digits(joined)
     entities: list[Entity] = []
     pos = 0
     # 13-digit 法人番号, 6-digit 地方公共団体コード, or its first five digits printed without the check digit.
     for m in re.finditer(r"(?<!\d)\d{5,13}\s*[)）]?", joined):
-        chunk = joined[pos:m.end()]
+        names = _names(joined[pos:m.end()], settings)
         pos = m.end()
-        name = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,")
-        if name:
-            entities.append(Entity(name, digit_runs(m.group())[0]))
-    rest = joined[pos:].strip()
-    for piece in re.split(r"[\s、,]+", rest):
-        name = compiled(settings.name_end).split(piece, maxsplit=1)[0].strip(" 、,")
-        if name:
-            entities.append(Entity(name, None))
+        if names:
+            entities += [Entity(n, None) for n in names[:-1]] + [Entity(names[-1], digit_runs(m.group())[0])]
+    entities += [Entity(n, None) for n in _names(joined[pos:], settings)]
     return entities
+
+
+def _names(chunk: str, settings: PlanSettings) -> list[str]:
+    """Chamber and municipality names in a piece of the cell, up to an id label or bracket.
+
+    Names are apart (spaces, 、); a piece that names neither a chamber nor a municipality
+    (a bullet, an empty `（法人番号 ）`'s bracket, a title) is not an entity. When no piece
+    qualifies the whole piece is kept, so an id never loses its holder.
+    """
+    pieces = []
+    for part in re.split(r"\n+", chunk):
+        head = compiled(settings.name_end).split(part, maxsplit=1)[0]
+        pieces += [re.sub(r"^(?:及び|および|並びに|ならびに)", "", p.strip(" 、,・･"))
+                   for p in re.split(r"[\s、,]+", head)]
+    pieces = [p for p in pieces if p and not re.fullmatch(r"[\W\d_]+", p)]
+    named = [p for p in pieces if any(w in p for w in settings.chamber_words)
+             or compiled(settings.municipality_end).search(p)]
+    if named or not re.search(r"\d", chunk):
+        return named
+    whole = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,\n")
+    return [whole] if whole else []
 
 
 def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
