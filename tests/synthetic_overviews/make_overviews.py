@@ -23,8 +23,13 @@ Generator-only dependency: PyMuPDF (a project dependency). The outputs are commi
 """
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +90,10 @@ class Spec:
     id_column: list[str] | None = None              # a third column beside implementer_lines, row by row
     id_rows: bool = False                           # each implementer line a row of its own (label spans them)
     contact_on_page2: bool = False
+    extra_rows: list[tuple[str, list[str]]] = field(default_factory=list)  # rows after the 実施者 one
+    contact_columns: int = 1                        # 連絡先 blocks side by side in this many cells
+    producer: str = "mupdf"                         # "mupdf" (drawn here) or "chromium" (HTML printed)
+    rules: str = "full"                             # chromium: "full", "hrules" (horizontal only), "none"
 
 
 # ---------------------------------------------------------------- text helpers
@@ -148,10 +157,14 @@ def _rows(spec: Spec) -> list[Row]:
                         sub_rows=[[[a], [b]] for a, b in zip(spec.implementer_lines, spec.id_column)]))
     else:
         rows.append(Row(lab(spec.implementer_label), [spec.implementer_lines]))
+    rows += [Row(lab(label), [lines]) for label, lines in spec.extra_rows]
     rows.append(Row(lab(spec.period_label), [[spec.period_text]]))
     rows.append(Row(lab("目標"), [spec.goals]))
     rows.append(Row(lab("事業内容"), [spec.contents]))
-    rows.append(Row(lab("連絡先"), [[line for c in spec.contacts for line in c.lines]]))
+    n = spec.contact_columns
+    per = -(-len(spec.contacts) // n)
+    rows.append(Row(lab("連絡先"), [[line for c in spec.contacts[k * per:(k + 1) * per] for line in c.lines]
+                                    for k in range(n)]))
     return rows
 
 
@@ -217,8 +230,12 @@ def render(spec: Spec, out: Path) -> None:
                 if k < len(row.sub_rows) - 1:
                     line((x1, y), (x2, y))
         else:
-            end = text_block(row.cells[0], x1, x2, y, False)
-            text_block(row.cells[0], x1, x2, y, True)
+            xs = [x1 + (x2 - x1) * k / len(row.cells) for k in range(len(row.cells) + 1)]
+            end = max(text_block(c, xs[i], xs[i + 1], y, False) for i, c in enumerate(row.cells))
+            for i, c in enumerate(row.cells):
+                text_block(c, xs[i], xs[i + 1], y, True)
+            for xm in xs[1:-1]:
+                line((xm, y), (xm, end))
             y = end
         label_h = text_block([row.label], x0, x1, start, False) - start
         if label_h > y - start:  # a label taller than its values: the row grows
@@ -231,6 +248,61 @@ def render(spec: Spec, out: Path) -> None:
     doc.set_metadata({"producer": "make_overviews.py (PyMuPDF)", "creationDate": "D:20240101000000",
                       "modDate": "D:20240101000000"})
     doc.save(out, garbage=3, deflate=True, no_new_id=True)
+
+
+CSS = """
+@page { size: A4; margin: 16mm 17mm; }
+body { font-family: "Noto Sans CJK JP", sans-serif; font-size: %(size)spt; line-height: 1.4; }
+h1 { font-size: 13pt; text-align: center; font-weight: normal; margin: 0 0 8pt 0; }
+.header { text-align: right; font-size: 8pt; margin-bottom: 6pt; }
+.footer { text-align: center; font-size: 9pt; margin-top: 12pt; }
+table { border-collapse: collapse; width: 100%%; }
+td { padding: 3pt 5pt; vertical-align: top; }
+table.full td { border: 0.75pt solid #000; }
+table.hrules tr { border-top: 0.75pt solid #000; border-bottom: 0.75pt solid #000; }
+td.label { width: %(label)spt; vertical-align: middle; }
+"""
+
+
+def render_html(spec: Spec) -> str:
+    esc = lambda t: html.escape(t)  # noqa: E731
+    rows = _rows(spec)
+    width_cols = max([len(r.cells) for r in rows] + [len(r.sub_rows[0]) for r in rows if r.sub_rows])
+    out = [f'<div class="header">{esc(spec.header)}</div>' if spec.header else "",
+           f"<h1>{esc(spec.title)}</h1>" if spec.title else "", f'<table class="{spec.rules}">']
+
+    def tds(cells: list[list[str]]) -> str:
+        span = width_cols // len(cells) if len(cells) < width_cols else 1
+        return "".join(f'<td colspan="{span}">{"<br>".join(esc(p) for p in c)}</td>' for c in cells)
+
+    for row in rows:
+        label = f'<td class="label" rowspan="{max(len(row.sub_rows), 1)}">{esc(row.label)}</td>'
+        if row.sub_rows:
+            out.append(f"<tr>{label}{tds(row.sub_rows[0])}</tr>")
+            out += [f"<tr>{tds(sub)}</tr>" for sub in row.sub_rows[1:]]
+        else:
+            out.append(f"<tr>{label}{tds(row.cells)}</tr>")
+    out.append("</table>")
+    if spec.footer:
+        out.append(f'<div class="footer">{esc(spec.footer)}</div>')
+    css = CSS % {"size": spec.font_size, "label": spec.label_width * 0.75}
+    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>{esc(spec.file)}</title>'
+            f"<style>{css}</style></head><body>{''.join(out)}</body></html>")
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--no-pdf-header-footer"]
+
+
+def render_chromium(spec: Spec, out: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("chromium not found: `make layout-deps` installs it (and fonts-noto-cjk)")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "overview.html"
+        page.write_text(render_html(spec), encoding="utf-8")
+        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}",
+                        page.as_uri()], check=True, capture_output=True, timeout=180)
 
 
 def gold(spec: Spec) -> dict:
@@ -672,6 +744,94 @@ def specs() -> list[Spec]:
          contact("鹿瀬村", "総務課", "959-4592", "新潟県東蒲原郡鹿瀬村向鹿瀬1番地", "0254-93-2111",
                  "0254-93-2112", "somu@vill.kanose.example.jp", "lines")],
         id_rows=True))
+
+    # 21. Pre-2019, the 法人番号 in a row of its own, an empty （法人番号 ） in the name cell.
+    n = corporate("040005003131")
+    lines, secs = pre2019_contents("plain")
+    out.append(Spec(
+        "ov_pre2019_number_row.pdf", [("石浜商工会議所", n)], [], ["石浜商工会議所（法人番号　）"],
+        ("2015-04-01", "2020-03-31"), "平成27年4月1日～平成32年3月31日",
+        ["小規模事業者の経営の安定と発展"], lines, secs,
+        [contact("石浜商工会議所", "中小企業相談所", "986-0824", "宮城県石浜市立町二丁目5番5号", "0225-22-0145",
+                 "0225-22-0150", "soudan@ishihama-cci.example.jp")],
+        extra_rows=[("法人番号", [fw(n)])], producer="chromium"))
+
+    # 22. Joint plan with 及び, contacts side by side (chambers | municipalities), 市町村コード label.
+    n1, n2 = corporate("240005006161"), corporate("240005006179")
+    chambers = [("いなべ原商工会", n1), ("東員原町商工会", n2)]
+    munis = [("いなべ原市", "24214"), ("東員原町", "24324")]
+    lines, secs = post2019_contents("plain")
+    out.append(Spec(
+        "ov_joint_side_by_side.pdf", chambers, munis,
+        [f"いなべ原商工会（法人番号 {n1}）及び東員原町商工会（法人番号 {n2}）",
+         f"いなべ原市（市町村コード {local_code('24214')}）、東員原町（市町村コード {local_code('24324')}）"],
+        ("2022-04-01", "2027-03-31"), "令和4年4月1日～令和9年3月31日（5年間）",
+        ["両地域の小規模事業者の持続的発展"], lines, secs,
+        [contact("いなべ原商工会", "経営支援課", "511-0428", "三重県いなべ原市北勢町阿下喜1963番地", "0594-72-2400",
+                 "0594-72-2401", "inabehara@mie-shokokai.example.jp"),
+         contact("東員原町商工会", "", "511-0251", "三重県員弁郡東員原町山田1600番地", "0594-76-2211",
+                 "0594-76-2212", "toinhara@mie-shokokai.example.jp"),
+         contact("いなべ原市", "農林商工部商工観光課", "511-0498", "三重県いなべ原市北勢町阿下喜31番地",
+                 "0594-86-7833", "0594-86-7860", "shoko@city.inabehara.example.jp"),
+         contact("東員原町", "産業課", "511-0295", "三重県員弁郡東員原町山田1600番地", "0594-86-2823",
+                 "0594-86-2851", "sangyo@town.toinhara.example.jp")],
+        implementer_label="実施者名（法人番号）", contact_columns=2, producer="chromium"))
+
+    # 23. A 概要 ruled with horizontal lines only (Chromium), 計画の実施者, 年度 period.
+    n = corporate("300005004747")
+    munis = [("紀の浜市", "30207")]
+    lines, secs = post2019_contents("described")
+    out.append(Spec(
+        "ov_hrules.pdf", [("紀の浜商工会議所", n)], munis,
+        implementer([("紀の浜商工会議所", n)], munis, "inline"),
+        ("2021-04-01", "2026-03-31"), "令和３年度～令和７年度",
+        ["地域の稼ぐ力の強化"], lines, secs,
+        [contact("紀の浜商工会議所", "中小企業相談所", "649-6226", "和歌山県紀の浜市粉河2294番地の1", "0736-73-3311",
+                 "0736-73-3312", "soudan@kinohama-cci.example.jp", "postal_first"),
+         contact("紀の浜市", "産業部商工観光課", "649-6492", "和歌山県紀の浜市打田1001番地", "0736-77-0951",
+                 "0736-77-4321", "shokan@city.kinohama.example.jp", "postal_first")],
+        implementer_label="計画の実施者", rules="hrules", producer="chromium"))
+
+    # 24. A 概要 with no rulings at all (Chromium): the fields are found from the label lines.
+    n = corporate("180005005353")
+    munis = [("越前原市", "18207")]
+    lines, secs = post2019_contents("plain")
+    out.append(Spec(
+        "ov_unruled.pdf", [("越前原商工会議所", n)], munis,
+        implementer([("越前原商工会議所", n)], munis, "colon"),
+        ("2020-04-01", "2025-03-31"), "令和2年4月1日～令和7年3月31日",
+        ["伝統産業と観光の連携"], lines, secs,
+        [contact("越前原商工会議所", "経営支援課", "915-0071", "福井県越前原市府中1丁目11番2号", "0778-23-2000",
+                 "0778-23-2001", "keiei@echizenhara-cci.example.jp"),
+         contact("越前原市", "産業経済部商工観光課", "915-8530", "福井県越前原市府中一丁目13番7号", "0778-22-3000",
+                 "0778-22-3001", "shokan@city.echizenhara.example.jp")],
+        rules="none", producer="chromium", label_width=80))
+
+    # 25. Months-only period, contact lines with 担当 / URL / （代表）, Chromium, id column.
+    n = corporate("120005002929")
+    munis = [("房総原市", "12238"), ("御宿原町", "12443")]
+    lines, secs = post2019_contents("tagged")
+    out.append(Spec(
+        "ov_months_period.pdf", [("房総原商工会", n)], munis, ["房総原商工会"] + [m for m, _ in munis],
+        ("2023-04-01", "2028-03-31"), "令和5年4月～令和10年3月",
+        ["観光関連事業者の売上増加"], lines, secs,
+        [Contact("房総原商工会", "経営支援課", "299-4503", "千葉県房総原市岬町長者1番地", "0470-87-2121",
+                 "0470-87-2122", "bosohara@chiba-shokokai.example.jp",
+                 ["房総原商工会　経営支援課（担当：経営指導員）", "〒299-4503　千葉県房総原市岬町長者1番地",
+                  "TEL：0470-87-2121（代表）　FAX：0470-87-2122", "E-mail：bosohara@chiba-shokokai.example.jp",
+                  "URL：https://www.bosohara.example.jp/"]),
+         contact("房総原市", "商工観光課", "299-4592", "千葉県房総原市大原7400番地1", "0470-62-1111",
+                 "0470-62-1112", "shokan@city.bosohara.example.jp"),
+         contact("御宿原町", "産業観光課", "299-5192", "千葉県夷隅郡御宿原町須賀1522番地", "0470-68-2511",
+                 "0470-68-2512", "sangyo@town.onjukuhara.example.jp")],
+        id_column=[f"（法人番号 {n}）"] + [f"（地方公共団体コード {local_code(b)}）" for _, b in munis],
+        producer="chromium"))
+
+    # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
+    for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",
+                 "ov_post2019_code5.pdf", "ov_village_oneline.pdf", "ov_three_munis_rows.pdf"):
+        base = next(x for x in out if x.file == name)
+        out.append(dataclasses.replace(base, file=name.replace("ov_", "ch_"), producer="chromium"))
     return out
 
 
@@ -682,7 +842,7 @@ def main(names: list[str]) -> None:
             continue
         for c in spec.contacts:
             c.department = c.department or None
-        render(spec, HERE / spec.file)
+        (render_chromium if spec.producer == "chromium" else render)(spec, HERE / spec.file)
         (HERE / "gold" / f"{spec.file}.json").write_text(
             json.dumps(gold(spec), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(spec.file)
