@@ -114,8 +114,10 @@ class BusinessPlanExtractor:
         result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
         sections = part("sections", lambda: find_sections(layout)) or []
         contents = overview.get("contents")
-        if not sections and overview_only and contents:
-            sections = sections_from_list(contents.text, contents.page)
+        if overview_only and contents:
+            # The 事業内容 list names the plan's sections; headings found in the page's loose text
+            # (a 概要 without rulings) are only some of them.
+            sections = sections_from_list(contents.text, contents.page) or sections
         findings += part("section_findings", lambda: section_findings(sections)) or []
         anchor = fiscal_year_of(period[0]) if period else None
         found_targets = part("targets", lambda: find_targets(layout, sections, anchor_year=anchor))

@@ -22,6 +22,7 @@ class PlanSettings:
     goals_label: str = "目標"
     contact_label: str = "連絡先"
     contents_label: str = "事業内容"      # the 概要's list of the plan's sections
+    corporate_label: str = "法人番号"     # a 概要 row of its own in some pre-2019 forms
     chamber_words: tuple[str, ...] = ("商工会議所", "商工会")
     municipality_end: str = r"[市町村区]$"  # how a municipality's name ends (a name with no id printed)
     # Where an entity's name ends inside an implementer line: a bracket or an id label.

@@ -37,7 +37,7 @@ def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
     for key, words in (("implementer", settings.implementer_labels), ("period", settings.period_labels),
                        ("contact", (settings.contact_label,)), ("goals", (settings.goals_label,)),
-                       ("contents", (settings.contents_label,))):
+                       ("contents", (settings.contents_label,)), ("corporate", (settings.corporate_label,))):
         for word in words:
             if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
                 return key
@@ -173,6 +173,14 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
     page = implementer.page if implementer else None
     location = f"page {page}" if page else None
     chambers: list[PlanChamber] = []
+    number_row = overview.get("corporate")
+    if number_row and len(chamber_entities) == 1 and not chamber_entities[0].number:
+        # The 法人番号 in a row of its own (some pre-2019 forms): the one chamber's.
+        runs = [r for r in digit_runs(re.sub(r"(?<=\d)[\s\-‐]+(?=\d)", "", normalize_text(number_row.text)))
+                if len(r) == 13]
+        if runs:
+            chamber_entities = [Entity(chamber_entities[0].name, runs[0])]
+            entities = chamber_entities + [e for e in entities if not any(w in e.name for w in settings.chamber_words)]
     for entity in chamber_entities:
         corporate = None
         if entity.number:
