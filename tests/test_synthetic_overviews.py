@@ -1,0 +1,191 @@
+"""Other chambers' 概要 pages (tests/synthetic_overviews, PyMuPDF-drawn and HTML → Chromium).
+
+The PDFs and gold are built by tests/synthetic_overviews/make_overviews.py from one `Spec` per
+page; each test names the variant it covers and asserts values the generator printed.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extractors.kinds.business_plan.overview import Entity, implementer_entities
+from pipeline.cli import main
+from pipeline.normalize.contacts import parse_phone
+
+ROOT = Path(__file__).resolve().parent
+CORPUS = ROOT / "synthetic_overviews"
+GOLD = CORPUS / "gold"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses need their module registered
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("overviews")
+    raw = work / "raw"
+    raw.mkdir()
+    for pdf in CORPUS.glob("*.pdf"):
+        shutil.copy(pdf, raw / pdf.name)
+    out = work / "plans.duckdb"
+    assert main(["ingest", str(raw), "--db", str(out), "--force", "--workers", "0"]) == 0
+    return out
+
+
+def _rows(db: Path, sql: str, params=()):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def _plan(db: Path, name: str):
+    return _rows(db, "select p.chamber, p.chamber_corporate_number, p.period_start::varchar, p.period_end::varchar "
+                     "from plans p join documents d using (doc_id) where d.file_name = ?", [name])[0]
+
+
+def _munis(db: Path, name: str):
+    return _rows(db, "select m.name, m.local_gov_code from plan_municipalities m join documents d using (doc_id) "
+                     "where d.file_name = ? order by m.local_gov_code", [name])
+
+
+def _chambers(db: Path, name: str):
+    return _rows(db, "select c.chamber, c.corporate_number from plan_chambers c join documents d using (doc_id) "
+                     "where d.file_name = ?", [name])
+
+
+def _contact_values(db: Path, name: str, column: str) -> set:
+    return {r[0] for r in _rows(db, f"select c.{column} from contacts c join documents d using (doc_id) "
+                                    "where d.file_name = ?", [name])}
+
+
+def test_committed_gold_is_the_generators_data():
+    gen = _load("make_overviews", CORPUS / "make_overviews.py")
+    specs = gen.specs()
+    assert len(specs) >= 30 and {s.producer for s in specs} == {"mupdf", "chromium"}
+    for spec in specs:
+        for c in spec.contacts:
+            c.department = c.department or None
+        assert json.loads((GOLD / f"{spec.file}.json").read_text(encoding="utf-8")) == gen.gold(spec), spec.file
+        assert (CORPUS / spec.file).exists()
+
+
+def test_every_overview_is_ok_and_overview_only(db):
+    rows = _rows(db, "select d.file_name, d.status, d.kind from documents d")
+    assert len(rows) == len(list(CORPUS.glob("*.pdf")))
+    assert {(s, k) for _, s, k in rows} == {("ok", "business_development_plan")}
+    flagged = _rows(db, "select count(distinct doc_id) from findings where code = 'overview_only'")[0][0]
+    assert flagged == len(rows)
+
+
+def test_pre2019_chamber_alone(db):
+    # 平成33年3月31日 (written before the era changed) is 2021-03-31; no municipality, no 法人番号.
+    assert _plan(db, "ov_pre2019_cci_alone.pdf") == ("北浜商工会議所", None, "2016-04-01", "2021-03-31")
+    assert _munis(db, "ov_pre2019_cci_alone.pdf") == []
+    # 申請者名 label, `から … まで（5年間）`.
+    assert _plan(db, "ov_pre2019_shokokai_number.pdf")[0] == "山辺町商工会"
+    assert _plan(db, "ov_pre2019_shokokai_number.pdf")[2:] == ("2016-04-01", "2021-03-31")
+
+
+def test_spaced_labels_and_planning_period(db):
+    # `計 画 の 実 施 者` and `計 画 期 間`, in both producers.
+    for name in ("ov_pre2019_spaced_labels.pdf", "ch_pre2019_spaced_labels.pdf"):
+        assert _plan(db, name) == ("きたはら商工会", None, "2017-04-01", "2022-03-31")
+
+
+def test_number_in_a_row_of_its_own(db):
+    chamber, number, *_ = _plan(db, "ov_pre2019_number_row.pdf")
+    assert (chamber, number) == ("石浜商工会議所", "4040005003131")
+    assert _munis(db, "ov_pre2019_number_row.pdf") == []
+
+
+def test_five_digit_codes_get_their_check_digit(db):
+    for name in ("ov_post2019_code5.pdf", "ch_post2019_code5.pdf"):
+        assert _munis(db, name) == [("白浜市", "172065"), ("大谷町", "173657")]
+    assert _munis(db, "ov_id_column_code5.pdf") == [("那須原市", "092134"), ("大田町", "094072")]
+
+
+def test_ids_in_a_column_and_rows_of_their_own(db):
+    assert _munis(db, "ov_post2019_id_column.pdf") == [("東原市", "022071"), ("西野町", "023213"), ("北山村", "023671")]
+    assert _plan(db, "ov_post2019_id_column.pdf")[1] == "9020005009753"
+    for name in ("ov_three_munis_rows.pdf", "ch_three_munis_rows.pdf"):  # spaced digits, one row per entity
+        assert _munis(db, name) == [("阿賀原町", "153851"), ("津川町", "153869"), ("鹿瀬村", "153877")]
+
+
+def test_grouped_and_spaced_ids(db):
+    assert _plan(db, "ov_heisei31_start.pdf")[:2] == ("西条商工会議所", "2330005006420")
+    assert _munis(db, "ov_heisei31_start.pdf") == [("西条市", "332119")]
+    assert _munis(db, "ov_village_oneline.pdf") == [("高森村", "204030")]
+
+
+def test_joint_plans(db):
+    assert _chambers(db, "ov_joint_shokokai.pdf") == [("みなみやま商工会", "1070005008642"),
+                                                     ("東川町商工会", "1070005008650")]
+    assert _chambers(db, "ov_joint_village.pdf") == [("上浦町商工会", "2380005001111"), ("下浦村商工会", "1380005001129")]
+    assert _munis(db, "ov_joint_village.pdf") == [("上浦町", "383864"), ("下浦村", "384011")]
+    # `A商工会（…）及びB商工会（…）`, 市町村コード, contacts in two cells side by side.
+    names = [c for c, _ in _chambers(db, "ov_joint_side_by_side.pdf")]
+    assert names == ["いなべ原商工会", "東員原町商工会"]
+    assert [m for m, _ in _munis(db, "ov_joint_side_by_side.pdf")] == ["いなべ原市", "東員原町"]
+    assert "0594-86-2823" in _contact_values(db, "ov_joint_side_by_side.pdf", "tel")
+
+
+def test_periods(db):
+    assert _plan(db, "ov_village_oneline.pdf")[2:] == ("2019-10-01", "2024-09-30")  # 令和元年
+    assert _plan(db, "ov_hrules.pdf")[2:] == ("2021-04-01", "2026-03-31")           # 令和３年度～令和７年度
+    assert _plan(db, "ov_months_period.pdf")[2:] == ("2023-04-01", "2028-03-31")    # months only
+    assert _plan(db, "ov_western_period.pdf")[2:] == ("2022-04-01", "2027-03-31")
+
+
+def test_overview_without_title_or_rulings(db):
+    assert _plan(db, "ov_no_title.pdf")[0] == "志布原商工会議所"
+    assert _plan(db, "ov_unruled.pdf")[:2] == ("越前原商工会議所", "4180005005353")
+    sections = _rows(db, "select s.section_no from sections s join documents d using (doc_id) "
+                         "where d.file_name = 'ov_unruled.pdf'")
+    assert {s for (s,) in sections} == {str(n) for n in range(3, 12)}
+
+
+def test_contacts(db):
+    # 連絡先 on the 概要's second page.
+    assert _contact_values(db, "ov_two_pages.pdf", "email") >= {"furusato@town.tsunagi.example.jp",
+                                                                "soudan@yatsushirohara-cci.example.jp"}
+    # 電話 0865(63)1111 / ファクス; 01466(2)2264.
+    assert "0865-63-1111" in _contact_values(db, "ov_heisei31_start.pdf", "tel")
+    assert _contact_values(db, "ov_hiragana_wrapped.pdf", "fax") == {"01466-2-2265", "01466-2-4627"}
+    # an e-mail address wrapped after its `.`
+    assert "erimohara@hokkaido-shokokai.example.jp" in _contact_values(db, "ov_hiragana_wrapped.pdf", "email")
+    # 〒 line before the organisation line
+    assert _contact_values(db, "ov_post2019_id_rows.pdf", "postal_code") == {"377-0801", "377-0892"}
+
+
+def test_implementer_entities_drop_what_names_nothing():
+    assert implementer_entities("石浜商工会議所（法人番号　）") == [Entity("石浜商工会議所", None)]
+    got = implementer_entities("Ａ商工会（法人番号 1234567890123）及びＢ商工会（法人番号 ２-３３００-０５００-６４２０）")
+    assert [(e.name, e.number) for e in got] == [("A商工会", "1234567890123"), ("B商工会", "2330005006420")]
+    assert [(e.name, e.number) for e in implementer_entities("・北浜商工会議所　北浜市（団体コード 12345）")] == [
+        ("北浜商工会議所", None), ("北浜市", "12345")]
+
+
+def test_bracketed_exchange_phone():
+    assert parse_phone("ＴＥＬ ０２４１（２２）１１１１") == "0241-22-1111"
+    assert parse_phone("(0241)22-1111") == "0241-22-1111"
+
+
+def test_score_is_perfect(db, capsys):
+    scorer = _load("score_gold", ROOT / "fixtures" / "score_gold.py")
+    _, totals, overall = scorer.score(db, GOLD, verbose=False)
+    for part in ("plan", "sections", "contacts"):
+        assert totals[part].prf()[2] == 1.0, part
+    assert overall.prf()[2] == 1.0
