@@ -189,3 +189,18 @@ def test_score_is_perfect(db, capsys):
     for part in ("plan", "sections", "contacts"):
         assert totals[part].prf()[2] == 1.0, part
     assert overall.prf()[2] == 1.0
+
+
+def test_sub_label_cells_and_contact_table_apart(db):
+    # `商工会議所` / `市町村` sub-label cells are not entities; 連絡先 in a table of its own below.
+    assert _chambers(db, "ov_sub_labels.pdf") == [("常総原商工会議所", "5080005004141")]
+    assert _munis(db, "ov_sub_labels.pdf") == [("常総原市", "082244")]
+    assert _contact_values(db, "ov_sub_labels.pdf", "tel") == {"0297-22-2151", "0297-23-2111"}
+    # `３　地域の…に関すること`: number and title apart, no full stop.
+    sections = _rows(db, "select s.section_no, s.title from sections s join documents d using (doc_id) "
+                         "where d.file_name = 'ov_sub_labels.pdf' and s.section_no = '3'")
+    assert sections == [("3", "地域の経済動向調査に関すること")]
+
+
+def test_period_as_start_and_length(db):
+    assert _plan(db, "ov_pre2019_years.pdf") == ("東和原町商工会", None, "2016-04-01", "2021-03-31")

@@ -92,6 +92,8 @@ class Spec:
     contact_on_page2: bool = False
     extra_rows: list[tuple[str, list[str]]] = field(default_factory=list)  # rows after the 実施者 one
     contact_columns: int = 1                        # 連絡先 blocks side by side in this many cells
+    sub_labels: list[str] | None = None             # a sub-label cell before each implementer line (商工会 / 市)
+    contact_table_apart: bool = False               # 連絡先 in a table of its own below the 概要's
     producer: str = "mupdf"                         # "mupdf" (drawn here) or "chromium" (HTML printed)
     rules: str = "full"                             # chromium: "full", "hrules" (horizontal only), "none"
 
@@ -152,6 +154,9 @@ def _rows(spec: Spec) -> list[Row]:
     rows = []
     if spec.id_rows:
         rows.append(Row(lab(spec.implementer_label), [], sub_rows=[[[line]] for line in spec.implementer_lines]))
+    elif spec.sub_labels is not None:
+        rows.append(Row(lab(spec.implementer_label), [],
+                        sub_rows=[[[a], [b]] for a, b in zip(spec.sub_labels, spec.implementer_lines)]))
     elif spec.id_column is not None:
         rows.append(Row(lab(spec.implementer_label), [],
                         sub_rows=[[[a], [b]] for a, b in zip(spec.implementer_lines, spec.id_column)]))
@@ -207,11 +212,11 @@ def render(spec: Spec, out: Path) -> None:
     y = new_page()
     top_of_table = y
     for row in _rows(spec):
-        if row.label.replace(" ", "") == "連絡先" and spec.contact_on_page2:
+        if row.label.replace(" ", "") == "連絡先" and (spec.contact_on_page2 or spec.contact_table_apart):
             line((x0, top_of_table), (x0, y))
             line((x2, top_of_table), (x2, y))
             line((x1, top_of_table), (x1, y))
-            y = new_page()
+            y = new_page() if spec.contact_on_page2 else y + 14
             top_of_table = y
             line((x0, y), (x2, y))
         if y == top_of_table:
@@ -219,7 +224,8 @@ def render(spec: Spec, out: Path) -> None:
         start = y
         if row.sub_rows:
             ncols = len(row.sub_rows[0])
-            xs = [x1, x1 + (x2 - x1) * 0.55, x2] if ncols == 2 else [x1, x2]
+            split = 0.2 if spec.sub_labels else 0.55
+            xs = [x1, x1 + (x2 - x1) * split, x2] if ncols == 2 else [x1, x2]
             for k, sub in enumerate(row.sub_rows):
                 h = max(text_block(c, xs[i], xs[i + 1], y, False) for i, c in enumerate(sub)) - y
                 for i, c in enumerate(sub):
@@ -358,6 +364,11 @@ def post2019_contents(style: str, items=POST2019_CONTENTS) -> tuple[list[str], l
             lines.append(f"{no}.{title}")
             lines.append(f"（１）{DESCRIPTIONS[k % len(DESCRIPTIONS)]}")
     return lines, list(items)
+
+
+def spaced_contents(items=POST2019_CONTENTS) -> tuple[list[str], list[tuple[str, str]]]:
+    """`３　地域の…に関すること`: the number apart from the title by a space, no full stop."""
+    return ["経営発達支援事業の内容"] + [f"{fw(no)}　{title}" for no, title in items], list(items)
 
 
 def pre2019_contents(style: str) -> tuple[list[str], list[tuple[str, str]]]:
@@ -826,6 +837,31 @@ def specs() -> list[Spec]:
                  "0470-68-2512", "sangyo@town.onjukuhara.example.jp")],
         id_column=[f"（法人番号 {n}）"] + [f"（地方公共団体コード {local_code(b)}）" for _, b in munis],
         producer="chromium"))
+
+    # 26. Sub-label cells (商工会議所 / 市) before each implementer, 連絡先 in a table of its own.
+    n = corporate("080005004141")
+    munis = [("常総原市", "08224")]
+    lines, secs = spaced_contents()
+    out.append(Spec(
+        "ov_sub_labels.pdf", [("常総原商工会議所", n)], munis,
+        implementer([("常総原商工会議所", n)], munis, "inline"),
+        ("2024-04-01", "2029-03-31"), "令和6年4月1日～令和11年3月31日",
+        ["地域産業の付加価値の向上"], lines, secs,
+        [contact("常総原商工会議所", "中小企業相談所", "303-0022", "茨城県常総原市水海道渕頭町3114番地4", "0297-22-2151",
+                 "0297-22-2152", "soudan@joso-cci.example.jp"),
+         contact("常総原市", "産業振興部商工観光課", "303-8501", "茨城県常総原市水海道諏訪町3222番地3", "0297-23-2111",
+                 "0297-23-2112", "shokan@city.josohara.example.jp")],
+        sub_labels=["商工会議所", "市町村"], contact_table_apart=True, label_width=80))
+
+    # 27. Pre-2019, a start date and a length (`から５年間`), the 商工会 alone, numbers apart from titles.
+    lines, secs = pre2019_contents("fullwidth")
+    out.append(Spec(
+        "ov_pre2019_years.pdf", [("東和原町商工会", None)], [], ["東和原町商工会"],
+        ("2016-04-01", "2021-03-31"), "平成２８年４月１日から５年間",
+        ["地域に根差した小規模事業者の持続的発展"], lines, secs,
+        [contact("東和原町商工会", "", "979-3901", "福島県二本松原市針道字町62番地", "0243-46-2121",
+                 "0243-46-2122", "towahara@fukushima-shokokai.example.jp", "oneline")],
+        producer="chromium", sub_labels=None))
 
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",

@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from extractors.kinds.business_plan.common import DEFAULT, PlanSettings, digit_runs
 from extractors.layout.model import Line, PdfLayout
 from pipeline.normalize.identifiers import (find_corporate_number, find_local_gov_codes, local_gov_check_digit,
                                             valid_corporate_number, valid_local_gov_code)
 from pipeline.normalize.text import clean_label, collapse_spaced_digits, compact_text, compiled, normalize_text
-from pipeline.normalize.wareki import parse_period
+from pipeline.normalize.wareki import parse_date, parse_period
 from schemas.records import Finding, Plan, PlanChamber, PlanMunicipality
 
 
@@ -72,18 +73,21 @@ def _table_fields(page_number: int, table, settings: PlanSettings) -> dict[str, 
 def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overview:
     """Label/value rows of the first table that has an 実施期間 and an 実施者 label.
 
-    A 概要 continued on the next page (連絡先 there) goes on in the first table of that page
-    when it starts with a label row the 概要 has not had yet.
+    A 概要 drawn as several tables (連絡先 in one of its own below, or on the next page) goes
+    on in the tables after it, on that page and at the top of the next, while each brings
+    label rows the 概要 has not had yet.
     """
     for i, page in enumerate(layout.pages):
-        for table in page.tables:
+        for j, table in enumerate(page.tables):
             fields = _table_fields(page.number, table, settings)
             if "period" in fields and "implementer" in fields:
-                for more in layout.pages[i + 1:i + 2]:
-                    for next_table in more.tables[:1]:
-                        extra = _table_fields(more.number, next_table, settings)
-                        if extra and not set(extra) & set(fields):
-                            fields.update(extra)
+                following = [(page.number, t) for t in page.tables[j + 1:]]
+                following += [(more.number, t) for more in layout.pages[i + 1:i + 2] for t in more.tables[:1]]
+                for number, next_table in following:
+                    extra = _table_fields(number, next_table, settings)
+                    if not extra or set(extra) & set(fields):
+                        break
+                    fields.update(extra)
                 return Overview(fields)
     return _overview_from_lines(layout, settings)
 
@@ -154,13 +158,30 @@ def _names(chunk: str, settings: PlanSettings) -> list[str]:
         head = compiled(settings.name_end).split(part, maxsplit=1)[0]
         pieces += [re.sub(r"^(?:及び|および|並びに|ならびに)", "", p.strip(" 、,・･"))
                    for p in re.split(r"[\s、,]+", head)]
-    pieces = [p for p in pieces if p and not re.fullmatch(r"[\W\d_]+", p)]
+    # Not names: punctuation, and a sub-label cell naming a kind (`商工会`, `市町村`, `市`).
+    pieces = [p for p in pieces if p and not re.fullmatch(r"[\W\d_]+|[市町村区]+", p)
+              and p not in settings.chamber_words]
     named = [p for p in pieces if any(w in p for w in settings.chamber_words)
              or compiled(settings.municipality_end).search(p)]
     if named or not re.search(r"\d", chunk):
         return named
     whole = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,\n")
     return [whole] if whole else []
+
+
+def _period_of_years(text: str) -> tuple[date, date] | None:
+    """`令和２年４月１日から５年間`: a start date and a length in years (no end date printed)."""
+    t = normalize_text(text)
+    m = re.search(r"(\d{1,2})\s*(?:年間|か年|ヵ年|ケ年|カ年)", t)
+    start = parse_date(t[:m.start()]) if m else None
+    if start is None:
+        return None
+    years = int(m[1])
+    try:
+        end = start.replace(year=start.year + years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        end = date(start.year + years, 3, 1) - timedelta(days=1)
+    return start, end
 
 
 def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
@@ -208,7 +229,7 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
                                         location=location))
         municipalities.append(PlanMunicipality(name=entity.name, local_gov_code=code, page=page))
     period = overview.get("period")
-    start_end = parse_period(period.text) if period else None
+    start_end = (parse_period(period.text) or _period_of_years(period.text)) if period else None
     goals = overview.get("goals")
     plan = Plan(
         chamber=chamber.name if chamber else None,
