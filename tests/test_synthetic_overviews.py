@@ -204,3 +204,11 @@ def test_sub_label_cells_and_contact_table_apart(db):
 
 def test_period_as_start_and_length(db):
     assert _plan(db, "ov_pre2019_years.pdf") == ("東和原町商工会", None, "2016-04-01", "2021-03-31")
+
+
+def test_contents_row_broken_across_pages(db):
+    # The rest of the 事業内容 list under an empty label cell at the top of page 2.
+    for name in ("ov_contents_broken.pdf", "ch_contents_broken.pdf"):
+        sections = _rows(db, "select s.section_no from sections s join documents d using (doc_id) "
+                             "where d.file_name = ?", [name])
+        assert {s for (s,) in sections} == {str(n) for n in range(3, 12)}, name

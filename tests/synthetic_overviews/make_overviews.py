@@ -94,6 +94,7 @@ class Spec:
     contact_columns: int = 1                        # 連絡先 blocks side by side in this many cells
     sub_labels: list[str] | None = None             # a sub-label cell before each implementer line (商工会 / 市)
     contact_table_apart: bool = False               # 連絡先 in a table of its own below the 概要's
+    contents_break: int | None = None               # 事業内容 broken after this many lines (page 2)
     producer: str = "mupdf"                         # "mupdf" (drawn here) or "chromium" (HTML printed)
     rules: str = "full"                             # chromium: "full", "hrules" (horizontal only), "none"
 
@@ -147,6 +148,7 @@ class Row:
     label: str
     cells: list[list[str]]        # columns, each a list of paragraphs
     sub_rows: list[list[list[str]]] = field(default_factory=list)  # rows under one spanning label cell
+    page_break: bool = False      # the row starts a new page (the row above broken there)
 
 
 def _rows(spec: Spec) -> list[Row]:
@@ -165,7 +167,12 @@ def _rows(spec: Spec) -> list[Row]:
     rows += [Row(lab(label), [lines]) for label, lines in spec.extra_rows]
     rows.append(Row(lab(spec.period_label), [[spec.period_text]]))
     rows.append(Row(lab("目標"), [spec.goals]))
-    rows.append(Row(lab("事業内容"), [spec.contents]))
+    if spec.contents_break:
+        # The 事業内容 row broken across the page: its rest under an empty label cell on page 2.
+        rows.append(Row(lab("事業内容"), [spec.contents[:spec.contents_break]]))
+        rows.append(Row("", [spec.contents[spec.contents_break:]], page_break=True))
+    else:
+        rows.append(Row(lab("事業内容"), [spec.contents]))
     n = spec.contact_columns
     per = -(-len(spec.contacts) // n)
     rows.append(Row(lab("連絡先"), [[line for c in spec.contacts[k * per:(k + 1) * per] for line in c.lines]
@@ -212,11 +219,12 @@ def render(spec: Spec, out: Path) -> None:
     y = new_page()
     top_of_table = y
     for row in _rows(spec):
-        if row.label.replace(" ", "") == "連絡先" and (spec.contact_on_page2 or spec.contact_table_apart):
+        if row.page_break or (row.label.replace(" ", "") == "連絡先" and (
+                spec.contact_on_page2 or spec.contact_table_apart)):
             line((x0, top_of_table), (x0, y))
             line((x2, top_of_table), (x2, y))
             line((x1, top_of_table), (x1, y))
-            y = new_page() if spec.contact_on_page2 else y + 14
+            y = new_page() if spec.contact_on_page2 or row.page_break else y + 14
             top_of_table = y
             line((x0, y), (x2, y))
         if y == top_of_table:
@@ -283,7 +291,9 @@ def render_html(spec: Spec) -> str:
 
     for row in rows:
         label = f'<td class="label" rowspan="{max(len(row.sub_rows), 1)}">{esc(row.label)}</td>'
-        if row.sub_rows:
+        if row.page_break:
+            out.append(f'<tr style="break-before: page">{label}{tds(row.cells)}</tr>')
+        elif row.sub_rows:
             out.append(f"<tr>{label}{tds(row.sub_rows[0])}</tr>")
             out += [f"<tr>{tds(sub)}</tr>" for sub in row.sub_rows[1:]]
         else:
@@ -862,6 +872,23 @@ def specs() -> list[Spec]:
         [contact("東和原町商工会", "", "979-3901", "福島県二本松原市針道字町62番地", "0243-46-2121",
                  "0243-46-2122", "towahara@fukushima-shokokai.example.jp", "oneline")],
         producer="chromium", sub_labels=None))
+
+    # 28. A long 事業内容 broken across the page (its rest under an empty label cell on page 2).
+    n = corporate("390005008080")
+    munis = [("土佐原市", "39206"), ("仁淀原町", "39387")]
+    lines, secs = post2019_contents("plain")
+    for file, producer in (("ov_contents_broken.pdf", "mupdf"), ("ch_contents_broken.pdf", "chromium")):
+        out.append(Spec(
+            file, [("土佐原商工会議所", n)], munis, implementer([("土佐原商工会議所", n)], munis, "inline"),
+            ("2020-04-01", "2025-03-31"), "令和２年４月１日～令和７年３月３１日",
+            ["中山間地域の事業者の経営の持続化", "観光と一次産業の連携"], lines, secs,
+            [contact("土佐原商工会議所", "中小企業相談所", "781-1101", "高知県土佐原市高岡町甲2017番地", "088-852-1111",
+                     "088-852-1112", "soudan@tosahara-cci.example.jp"),
+             contact("土佐原市", "産業振興課", "781-1192", "高知県土佐原市高岡町甲2017番地1", "088-852-7681",
+                     "088-852-1160", "sangyo@city.tosahara.example.jp"),
+             contact("仁淀原町", "産業振興課", "781-2192", "高知県吾川郡仁淀原町大崎200番地", "0889-35-1111",
+                     "0889-35-1112", "sangyo@town.niyodohara.example.jp")],
+            contents_break=9, producer=producer, header="土佐原商工会議所 経営発達支援計画"))
 
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",

@@ -45,29 +45,40 @@ def _label_key(label: str, settings: PlanSettings) -> str | None:
     return None
 
 
-def _table_fields(page_number: int, table, settings: PlanSettings) -> dict[str, OverviewField]:
-    """Label → value of one table's rows; rows under one label cell spanning them (each entity a row
-    of its own, an id column beside the names) are joined row by row, cells of a row on one line."""
+def _table_fields(page_number: int, table, settings: PlanSettings) -> tuple[dict[str, OverviewField], str]:
+    """Label → value of one table's rows, and the text of rows before its first label.
+
+    Rows under one label cell spanning them (each entity a row of its own, an id column
+    beside the names) and rows whose label cell is empty (a row broken where the page or
+    the form's lines break it) go on with the field above, row by row, cells of a row on one
+    line. Rows before any label continue the field the previous table ended with.
+    """
     fields: dict[str, OverviewField] = {}
-    label_cell = None
+    lead: list[str] = []
+    label_cell, last_key = None, None
     for row in table.grid():
         cells = [c for i, c in enumerate(row) if c and (i == 0 or c is not row[i - 1])]
         if len(cells) < 2:
             continue
         key = _label_key(cells[0].text, settings)
         value_cells = [c for c in cells[1:] if c.text]
-        if cells[0] is label_cell and key in fields:
-            have = fields[key]
-            fields[key] = OverviewField(have.label, "\n".join(
-                t for t in (have.text, " ".join(c.text for c in value_cells)) if t), have.page, have.bbox)
+        value = " ".join(c.text for c in value_cells) if len(value_cells) > 1 and all(
+            "\n" not in c.text for c in value_cells) else "\n".join(c.text for c in value_cells)
+        if (cells[0] is label_cell or not compact_text(cells[0].text)) and last_key in fields:
+            have = fields[last_key]
+            fields[last_key] = OverviewField(have.label, "\n".join(t for t in (have.text, value) if t),
+                                             have.page, have.bbox)
+            continue
+        if not compact_text(cells[0].text) and not fields:
+            lead.append(value)
             continue
         label_cell = None
         if key and key not in fields:
-            label_cell = cells[0]
-            value = " ".join(c.text for c in value_cells) if len(value_cells) > 1 and all(
-                "\n" not in c.text for c in value_cells) else "\n".join(c.text for c in value_cells)
+            label_cell, last_key = cells[0], key
             fields[key] = OverviewField(cells[0].text, value, page_number, cells[1].bbox)
-    return fields
+        else:
+            last_key = None
+    return fields, "\n".join(t for t in lead if t)
 
 
 def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overview:
@@ -79,14 +90,18 @@ def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overvi
     """
     for i, page in enumerate(layout.pages):
         for j, table in enumerate(page.tables):
-            fields = _table_fields(page.number, table, settings)
+            fields, _ = _table_fields(page.number, table, settings)
             if "period" in fields and "implementer" in fields:
                 following = [(page.number, t) for t in page.tables[j + 1:]]
                 following += [(more.number, t) for more in layout.pages[i + 1:i + 2] for t in more.tables[:1]]
                 for number, next_table in following:
-                    extra = _table_fields(number, next_table, settings)
-                    if not extra or set(extra) & set(fields):
+                    extra, lead = _table_fields(number, next_table, settings)
+                    if not (extra or lead) or set(extra) & set(fields):
                         break
+                    if lead:  # the last row of the table before, broken across the page
+                        last = list(fields)[-1]
+                        have = fields[last]
+                        fields[last] = OverviewField(have.label, f"{have.text}\n{lead}", have.page, have.bbox)
                     fields.update(extra)
                 return Overview(fields)
     return _overview_from_lines(layout, settings)
