@@ -114,9 +114,7 @@ class BusinessPlanExtractor:
         result["partners"] = part("partners", lambda: read_partners(layout, appendix.get(4, []), s)) or []
         sections = part("sections", lambda: find_sections(layout)) or []
         contents = overview.get("contents")
-        if overview_only and contents:
-            # The 事業内容 list names the plan's sections; headings found in the page's loose text
-            # (a 概要 without rulings) are only some of them.
+        if overview_only and contents:   # the 概要's own list names the plan's sections
             sections = sections_from_list(contents.text, contents.page) or sections
         findings += part("section_findings", lambda: section_findings(sections)) or []
         anchor = fiscal_year_of(period[0]) if period else None

@@ -22,9 +22,7 @@ class PlanSettings:
     goals_label: str = "目標"
     contact_label: str = "連絡先"
     contents_label: str = "事業内容"      # the 概要's list of the plan's sections
-    corporate_label: str = "法人番号"     # a 概要 row of its own in some pre-2019 forms
     chamber_words: tuple[str, ...] = ("商工会議所", "商工会")
-    municipality_end: str = r"[市町村区]$"  # how a municipality's name ends (a name with no id printed)
     # Where an entity's name ends inside an implementer line: a bracket or an id label.
     name_end: str = r"[(（\[［]|法人番号|地方公共団体コード|団体コード"
     total_labels: tuple[str, ...] = ("必要な資金", "合計")
@@ -47,6 +45,10 @@ class PlanSettings:
     prefecture_suffixes: tuple[str, ...] = ("都", "道", "府", "県")
     # Contacts: only the part of 別表2 under a heading containing this word, when present.
     contact_heading_word: str = "連絡先"
+    # The 概要, besides the labels above: a 法人番号 row of its own (some pre-2019 forms), and how
+    # a municipality's name ends (an implementer printed with no id).
+    corporate_label: str = "法人番号"
+    municipality_end: str = r"[市町村区]$"
 
 
 DEFAULT = PlanSettings()

@@ -168,11 +168,13 @@ def _names(chunk: str, settings: PlanSettings) -> list[str]:
     (a bullet, an empty `（法人番号 ）`'s bracket, a title) is not an entity. When no piece
     qualifies the whole piece is kept, so an id never loses its holder.
     """
+    # A bracket holding no id (`（共同申請）`, an empty `（法人番号 ）`) only separates names.
+    chunk = re.sub(r"[(（][^()（）\d]*[)）]", " ", chunk)
     pieces = []
     for part in re.split(r"\n+", chunk):
         head = compiled(settings.name_end).split(part, maxsplit=1)[0]
         pieces += [re.sub(r"^(?:及び|および|並びに|ならびに)", "", p.strip(" 、,・･"))
-                   for p in re.split(r"[\s、,]+", head)]
+                   for p in re.split(r"[\s、,・･]+", head)]
     # Not names: punctuation, and a sub-label cell naming a kind (`商工会`, `市町村`, `市`).
     pieces = [p for p in pieces if p and not re.fullmatch(r"[\W\d_]+|[市町村区]+", p)
               and p not in settings.chamber_words]
@@ -205,7 +207,10 @@ def read_plan(overview: Overview, settings: PlanSettings = DEFAULT
     implementer = overview.get("implementer")
     entities = implementer_entities(implementer.text, settings) if implementer else []
     # Every implementing chamber, in printed order (a joint plan, 共同申請, names several).
-    chamber_entities = [e for e in entities if any(w in e.name for w in settings.chamber_words)]
+    # An implementer with a 13-digit 法人番号 is a corporation (a chamber), never a municipality,
+    # even when its name lacks the chamber word (a name cut or spelt otherwise).
+    chamber_entities = [e for e in entities if any(w in e.name for w in settings.chamber_words)
+                        or (e.number is not None and len(e.number) == 13 and valid_corporate_number(e.number))]
     page = implementer.page if implementer else None
     location = f"page {page}" if page else None
     chambers: list[PlanChamber] = []
