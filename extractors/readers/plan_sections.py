@@ -76,7 +76,6 @@ class SectionSettings:
     full_width_chars: float = 2.0      # a line ending this close to the right margin is full width
     sentence_end: str = r"[。．.!！?？」』)）]$"   # a full-width line ending so closes its paragraph
     max_title_chars: int = 60
-    list_spaced_item: str = r"^(\d{1,2}) +(?=[^\d\s.．、,(（].*(?:こと|取組|[】)）])$)"
 
 
 @dataclass(frozen=True)
@@ -353,8 +352,7 @@ def sections_from_list(text: str, page: int | None = None,
     out: list[Section] = []
     part: str | None = None
     for raw in text.splitlines():
-        # In a list, `３　地域の…に関すること` (number, space, title) is an item as `3.` is.
-        line = compiled(settings.list_spaced_item).sub(r"\1. ", normalize_text(raw))
+        line = normalize_text(raw)
         m = compiled(settings.part_pattern).match(line)
         if m and m["no"] and roman_value(m["no"]):
             part = ROMAN[roman_value(m["no"]) - 1]

@@ -55,7 +55,7 @@ class BusinessPlanExtractor:
         score = 0.0
         if "経営発達支援計画" in head:
             score += 0.6
-        labels = (self.settings.period_labels, self.settings.implementer_labels, (self.settings.contents_label,))
+        labels = (self.settings.period_labels, self.settings.implementer_labels, self.settings.contents_labels)
         found = sum(any(w in head for w in words) for words in labels)
         if found >= 2:
             score += 0.2

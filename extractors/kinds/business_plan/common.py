@@ -21,7 +21,7 @@ class PlanSettings:
     period_labels: tuple[str, ...] = ("実施期間", "計画期間")
     goals_label: str = "目標"
     contact_label: str = "連絡先"
-    contents_label: str = "事業内容"      # the 概要's list of the plan's sections
+    contents_labels: tuple[str, ...] = ("事業内容", "事業の内容")   # the 概要's list of the plan's sections
     chamber_words: tuple[str, ...] = ("商工会議所", "商工会")
     # Where an entity's name ends inside an implementer line: a bracket or an id label.
     name_end: str = r"[(（\[［]|法人番号|地方公共団体コード|団体コード"
@@ -49,6 +49,8 @@ class PlanSettings:
     # a municipality's name ends (an implementer printed with no id).
     corporate_label: str = "法人番号"
     municipality_end: str = r"[市町村区]$"
+    # A 事業内容 item numbered with a space and no full stop (`３　地域の…に関すること`).
+    spaced_item: str = r"^(\d{1,2}) +(?=[^\d\s.．、,(（].*(?:こと|取組|[】)）])$)"
 
 
 DEFAULT = PlanSettings()

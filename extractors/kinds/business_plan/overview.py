@@ -38,7 +38,7 @@ def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
     for key, words in (("implementer", settings.implementer_labels), ("period", settings.period_labels),
                        ("contact", (settings.contact_label,)), ("goals", (settings.goals_label,)),
-                       ("contents", (settings.contents_label,)), ("corporate", (settings.corporate_label,))):
+                       ("contents", settings.contents_labels), ("corporate", (settings.corporate_label,))):
         for word in words:
             if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
                 return key
@@ -81,6 +81,17 @@ def _table_fields(page_number: int, table, settings: PlanSettings) -> tuple[dict
     return fields, "\n".join(t for t in lead if t)
 
 
+def _finished(fields: dict[str, OverviewField], settings: PlanSettings) -> Overview:
+    """The Overview, its 事業内容 items numbered `３　…に関すること` (number, space, title) written
+    `3. …`, the form the list reader takes as an item."""
+    have = fields.get("contents")
+    if have:
+        text = "\n".join(compiled(settings.spaced_item).sub(r"\1. ", normalize_text(line))
+                         for line in have.text.splitlines())
+        fields = {**fields, "contents": OverviewField(have.label, text, have.page, have.bbox)}
+    return Overview(fields)
+
+
 def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overview:
     """Label/value rows of the first table that has an 実施期間 and an 実施者 label.
 
@@ -103,7 +114,7 @@ def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overvi
                         have = fields[last]
                         fields[last] = OverviewField(have.label, f"{have.text}\n{lead}", have.page, have.bbox)
                     fields.update(extra)
-                return Overview(fields)
+                return _finished(fields, settings)
     return _overview_from_lines(layout, settings)
 
 
@@ -125,8 +136,8 @@ def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
             elif current:
                 fields[current].append(line)
         if "period" in fields and "implementer" in fields:
-            return Overview({k: OverviewField(k, "\n".join(l.text for l in v), page.number,
-                                              v[0].bbox if v else None) for k, v in fields.items()})
+            return _finished({k: OverviewField(k, "\n".join(l.text for l in v), page.number,
+                                               v[0].bbox if v else None) for k, v in fields.items()}, settings)
     return Overview()
 
 
