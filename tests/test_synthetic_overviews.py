@@ -212,3 +212,27 @@ def test_contents_row_broken_across_pages(db):
         sections = _rows(db, "select s.section_no from sections s join documents d using (doc_id) "
                              "where d.file_name = ?", [name])
         assert {s for (s,) in sections} == {str(n) for n in range(3, 12)}, name
+
+
+def test_tight_cells_and_narrow_contact_cells(db):
+    # Text against the rulings; three contact cells side by side where lines wrap after labels,
+    # inside an e-mail's domain, and addresses go on with a line starting with the town's name.
+    name = "ov_tight_narrow_contacts.pdf"
+    assert _plan(db, name)[:2] == ("最上原町商工会", "2060005007272")
+    assert _contact_values(db, name, "email") == {"mogamihara@yamagata-shokokai.example.jp",
+                                                  "shokan@town.mogamihara.example.jp",
+                                                  "sangyo@town.funagatahara.example.jp"}
+    assert _contact_values(db, name, "fax") == {"0233-43-2212", "0233-43-2112", "0233-32-2112"}
+    tels = {o: t for o, t in _rows(db, "select c.organization, c.tel from contacts c join documents d using (doc_id) "
+                                       "where d.file_name = ?", [name])}
+    assert tels == {"最上原町商工会": "0233-43-2211", "最上原町": "0233-43-2111", "舟形原町": "0233-32-2111"}
+
+
+def test_contact_lines_wrapped_in_the_cell():
+    from extractors.kinds.business_plan.contacts import contacts_from_lines
+    lines = ["北浜町商工会 経営支援課", "〒100-0001 北海道北浜郡", "北浜町大字本町1番地", "TEL", "0123-45-6789",
+             "E-mail：kitahama@sho", "kokai.example.jp", "北浜町 産業課", "〒100-0002 北海道北浜郡北浜町本町2番地",
+             "ファクス：", "0123-45-0000"]
+    got = {(c.organization, c.tel, c.fax, c.email) for c in contacts_from_lines(lines, ["北浜町商工会", "北浜町"], 1)}
+    assert got == {("北浜町商工会", "0123-45-6789", None, "kitahama@shokokai.example.jp"),
+                   ("北浜町", None, "0123-45-0000", None)}

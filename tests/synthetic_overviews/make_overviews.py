@@ -94,6 +94,7 @@ class Spec:
     contact_columns: int = 1                        # 連絡先 blocks side by side in this many cells
     sub_labels: list[str] | None = None             # a sub-label cell before each implementer line (商工会 / 市)
     contact_table_apart: bool = False               # 連絡先 in a table of its own below the 概要's
+    pad: float = 3.5                                # cell padding (mupdf): 0.8 puts text against the rulings
     contents_break: int | None = None               # 事業内容 broken after this many lines (page 2)
     producer: str = "mupdf"                         # "mupdf" (drawn here) or "chromium" (HTML printed)
     rules: str = "full"                             # chromium: "full", "hrules" (horizontal only), "none"
@@ -184,7 +185,7 @@ def render(spec: Spec, out: Path) -> None:
     doc = pymupdf.open()
     size = spec.font_size
     lead = size * 1.45
-    pad = 3.5
+    pad = spec.pad
     x0, x1, x2 = MARGIN, MARGIN + spec.label_width, PAGE_W - MARGIN
     page = None
     page_no = 0
@@ -889,6 +890,23 @@ def specs() -> list[Spec]:
              contact("仁淀原町", "産業振興課", "781-2192", "高知県吾川郡仁淀原町大崎200番地", "0889-35-1111",
                      "0889-35-1112", "sangyo@town.niyodohara.example.jp")],
             contents_break=9, producer=producer, header="土佐原商工会議所 経営発達支援計画"))
+
+    # 29. Tight cells (text against the rulings), contacts in three narrow cells (lines wrap after labels).
+    n = corporate("060005007272")
+    munis = [("最上原町", "06365"), ("舟形原町", "06366")]
+    lines, secs = post2019_contents("tagged")
+    out.append(Spec(
+        "ov_tight_narrow_contacts.pdf", [("最上原町商工会", n)], munis,
+        implementer([("最上原町商工会", n)], munis, "inline"),
+        ("2025-04-01", "2030-03-31"), "令和7年4月1日～令和12年3月31日",
+        ["若手経営者の育成と事業承継の推進"], lines, secs,
+        [contact("最上原町商工会", "経営支援課", "999-6101", "山形県最上郡最上原町大字向町644番地", "0233-43-2211",
+                 "0233-43-2212", "mogamihara@yamagata-shokokai.example.jp"),
+         contact("最上原町", "商工観光課", "999-6192", "山形県最上郡最上原町大字向町644番地", "0233-43-2111",
+                 "0233-43-2112", "shokan@town.mogamihara.example.jp", "phone_words"),
+         contact("舟形原町", "産業振興課", "999-4692", "山形県最上郡舟形原町舟形263番地", "0233-32-2111",
+                 "0233-32-2112", "sangyo@town.funagatahara.example.jp", "fullwidth")],
+        implementer_label="実施者名（法人番号）", contact_columns=3, pad=0.8, label_width=70, font_size=8.5))
 
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",

@@ -17,9 +17,19 @@ from schemas.records import Contact
 
 # --- stage: contacts (概要 連絡先 + 別表2) ----------------------------------------------------------------
 
+# What follows a town's name on an address line wrapped in the cell (`最上原町大字向町644番地`),
+# never on its contact's heading line (`最上原町 商工観光課`).
+_ADDRESS_REST = re.compile(r"大字|字|番地|丁目|番町|\d+(?:番|号|-)")
+_FIELDS_START = re.compile(r"〒|TEL|Tel|FAX|Fax|電話|ファ|E-?mail|e-?mail|メール|mail|☎")
+
+
 def _org_of(line: str, names: list[str]) -> str | None:
     text = compact_text(line)
-    return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(compact_text(n))), None)
+    for name in sorted(names, key=len, reverse=True):
+        if text.startswith(compact_text(name)):
+            rest = _FIELDS_START.split(text[len(compact_text(name)):], maxsplit=1)[0]
+            return None if _ADDRESS_REST.search(rest) else name
+    return None
 
 
 @dataclass
@@ -87,16 +97,23 @@ def _department(first_line: str, org: str) -> str | None:
     return normalize_text(rest) or None
 
 
-# An e-mail address broken at its `-` or `.` by the cell's line wrap (`soudan@nishioka-` / `cci.example.jp`).
-_BROKEN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]*[-.]$")
+# An e-mail address broken by the cell's line wrap at its `-` or `.` (`soudan@nishioka-` / `cci.example.jp`)
+# or inside its domain's first word (`mogamihara@yamag` / `ata-shokokai.example.jp`).
+_BROKEN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9.\-]*[-.]|[A-Za-z0-9\-]*)$")
+# A field label left alone at the end of a line, its value wrapped onto the next (`ファクス` / `0233(43)2112`).
+_DANGLING_LABEL = re.compile(r"(?:TEL|Tel|FAX|Fax|電話(?:番号)?|ファックス|ファクス|E-?mail|e-?mail|メール|Mail|mail)"
+                             r"\s*[:：]?$")
 
 
 def unwrap_emails(lines: list[str]) -> list[str]:
-    """Lines with an e-mail address wrapped over two of them joined back."""
+    """Lines with an e-mail address, or a label and its value, wrapped over two of them joined back."""
     out: list[str] = []
     for line in lines:
-        if out and _BROKEN_EMAIL.search(normalize_text(out[-1])) and re.match(r"[A-Za-z0-9]", normalize_text(line)):
-            out[-1] = normalize_text(out[-1]) + normalize_text(line)
+        text = normalize_text(line)
+        if out and _BROKEN_EMAIL.search(normalize_text(out[-1])) and re.match(r"[A-Za-z0-9]", text):
+            out[-1] = normalize_text(out[-1]) + text
+        elif out and _DANGLING_LABEL.search(normalize_text(out[-1])) and text and not _DANGLING_LABEL.match(text):
+            out[-1] = f"{normalize_text(out[-1])} {text}"
         else:
             out.append(line)
     return out
