@@ -236,3 +236,25 @@ def test_contact_lines_wrapped_in_the_cell():
     got = {(c.organization, c.tel, c.fax, c.email) for c in contacts_from_lines(lines, ["北浜町商工会", "北浜町"], 1)}
     assert got == {("北浜町商工会", "0123-45-6789", None, "kitahama@shokokai.example.jp"),
                    ("北浜町", None, "0123-45-0000", None)}
+
+
+def test_contact_headings_with_marks_and_wrapped_addresses(db):
+    # 【name】 and ■name役所 headings: the organisation without its marks or office word.
+    got = set(_rows(db, "select c.organization, c.department from contacts c join documents d using (doc_id) "
+                        "where d.file_name = 'ov_bulleted_contacts.pdf'"))
+    assert got == {("安芸原商工会議所", "中小企業相談所"), ("安芸原市", "産業振興課")}
+    orgs = _contact_values(db, "ov_pre2019_bracketed_contacts.pdf", "organization")
+    assert "安芸原商工会議所" in orgs
+    # An address wrapped in a narrow cell, and one printed on the line after a lone 〒.
+    assert _contact_values(db, "ov_tight_narrow_contacts.pdf", "address") == {
+        "山形県最上郡最上原町大字向町644番地", "山形県最上郡舟形原町舟形263番地"}
+    assert "栃木県那須原市本町3番16号" in _contact_values(db, "ov_id_column_code5.pdf", "address")
+
+
+def test_join_addresses_keeps_organisation_lines():
+    from extractors.kinds.business_plan.contacts import join_addresses
+    lines = ["〒100-0001 北海道北浜郡", "北浜町大字本町1番地", "〒100-0002", "北浜町役場 産業課", "〒100-0003 北浜町本町1 番",
+             "地", "TEL 0123-45-6789"]
+    assert join_addresses(lines, ["北浜町"]) == [
+        "〒100-0001 北海道北浜郡北浜町大字本町1番地", "〒100-0002", "北浜町役場 産業課", "〒100-0003 北浜町本町1 番地",
+        "TEL 0123-45-6789"]

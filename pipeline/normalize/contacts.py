@@ -139,7 +139,8 @@ def _address_pass(t: str) -> str:
 
 
 def _split_org(line: str) -> tuple[str | None, str | None]:
-    line = re.sub(r"^[①-⑳]\s*", "", line).strip()
+    line = re.sub(r"^\s*[【\[［〔]([^】\]］〕]+)[】\]］〕]\s*", r"\1 ", line)
+    line = re.sub(r"^[\s■□●○◆◇▼▽・･※◎①-⑳]+", "", line).strip()
     if not line:
         return None, None
     head, _, tail = line.partition(" ")

@@ -412,6 +412,9 @@ def contact(org, dept, postal, address, tel, fax, email, style="lines") -> Conta
         "phone_words": [f"{org}　{dept}", f"〒{postal} {address}",
                         f"電話 {_bracketed(tel)}　ファクス {_bracketed(fax)}", f"メール {email}"],
         "circled": [f"{org} {dept}", f"　〒{postal} {address}", f"　☎ {tel} ／ FAX {fax}", f"　e-mail: {email}"],
+        "bracketed": [f"【{org}】{dept}", f"〒{postal}　{address}", f"TEL {tel}／FAX {fax}", f"E-mail {email}"],
+        "bulleted": [f"■{org}役所　{dept}" if org.endswith(("市", "町", "村")) else f"■{org}　{dept}",
+                     f"　〒{postal}　{address}", f"　電話：{tel}　ＦＡＸ：{fax}", f"　ﾒｰﾙ：{email}"],
         "telfax": [f"{org}　{dept}", f"〒{postal}　{address}", f"TEL/FAX {tel}", f"E-mail：{email}"],
     }[style]
     return Contact(org, dept, postal, address, tel, fax if style != "telfax" else tel, email, t)
@@ -907,6 +910,28 @@ def specs() -> list[Spec]:
          contact("舟形原町", "産業振興課", "999-4692", "山形県最上郡舟形原町舟形263番地", "0233-32-2111",
                  "0233-32-2112", "sangyo@town.funagatahara.example.jp", "fullwidth")],
         implementer_label="実施者名（法人番号）", contact_columns=3, pad=0.8, label_width=70, font_size=8.5))
+
+    # 30. Contacts headed 【name】 / ■name役所, pre-2019 chamber alone with its town's contact (Chromium).
+    n = corporate("340005001515")
+    lines, secs = pre2019_contents("described")
+    out.append(Spec(
+        "ov_pre2019_bracketed_contacts.pdf", [("安芸原商工会議所", n)], [], implementer([("安芸原商工会議所", n)], [], "inline"),
+        ("2017-04-01", "2022-03-31"), "平成29年4月1日～平成34年3月31日（5年間）",
+        ["地域の小規模事業者の売上の確保"], lines, secs,
+        [contact("安芸原商工会議所", "中小企業相談所", "739-0614", "広島県安芸原市本町1丁目2番6号", "0827-57-7171",
+                 "0827-57-7172", "soudan@akihara-cci.example.jp", "bracketed"),
+         contact("安芸原市", "産業振興課", "739-0692", "広島県安芸原市大竹1丁目1番1号", "0827-59-2131",
+                 "0827-57-7130", "sangyo@city.akihara.example.jp", "bulleted")],
+        producer="chromium"))
+    out.append(Spec(
+        "ov_bulleted_contacts.pdf", [("安芸原商工会議所", n)], [("安芸原市", "34211")],
+        implementer([("安芸原商工会議所", n)], [("安芸原市", "34211")], "inline"),
+        ("2020-04-01", "2025-03-31"), "令和2年4月1日～令和7年3月31日",
+        ["地域の小規模事業者の売上の確保"], *post2019_contents("plain"),
+        [contact("安芸原商工会議所", "中小企業相談所", "739-0614", "広島県安芸原市本町1丁目2番6号", "0827-57-7171",
+                 "0827-57-7172", "soudan@akihara-cci.example.jp", "bulleted"),
+         contact("安芸原市", "産業振興課", "739-0692", "広島県安芸原市大竹1丁目1番1号", "0827-59-2131",
+                 "0827-57-7130", "sangyo@city.akihara.example.jp", "bulleted")]))
 
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",
