@@ -258,3 +258,10 @@ def test_join_addresses_keeps_organisation_lines():
     assert join_addresses(lines, ["北浜町"]) == [
         "〒100-0001 北海道北浜郡北浜町大字本町1番地", "〒100-0002", "北浜町役場 産業課", "〒100-0003 北浜町本町1 番地",
         "TEL 0123-45-6789"]
+
+
+def test_names_spaced_out_in_the_implementer_cell(db):
+    assert _chambers(db, "ov_spaced_names.pdf") == [("南浦原商工会議所", "1270005003838")]
+    assert [m for m, _ in _munis(db, "ov_spaced_names.pdf")] == ["南浦原市", "北野原町"]
+    assert [(e.name, e.number) for e in implementer_entities("北 浜 商 工 会 議 所\n北浜 市")] == [
+        ("北浜商工会議所", None), ("北浜市", None)]

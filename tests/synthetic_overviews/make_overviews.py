@@ -933,6 +933,23 @@ def specs() -> list[Spec]:
          contact("安芸原市", "産業振興課", "739-0692", "広島県安芸原市大竹1丁目1番1号", "0827-59-2131",
                  "0827-57-7130", "sangyo@city.akihara.example.jp", "bulleted")]))
 
+    # 31. Names spaced out (a justified cell: `南 浦 原 商 工 会 議 所`) or the kind word apart (`南浦原 市`).
+    n = corporate("270005003838")
+    lines, secs = post2019_contents("fullwidth")
+    out.append(Spec(
+        "ov_spaced_names.pdf", [("南浦原商工会議所", n)], [("南浦原市", "27229"), ("北野原町", "27341")],
+        [f"南 浦 原 商 工 会 議 所（法人番号 {n}）", f"南浦原 市（地方公共団体コード {local_code('27229')}）",
+         f"北野原 町（地方公共団体コード {local_code('27341')}）"],
+        ("2021-04-01", "2026-03-31"), "令和３年４月１日～令和８年３月３１日",
+        ["商店街の賑わいの回復"], lines, secs,
+        [contact("南浦原商工会議所", "中小企業相談所", "583-0001", "大阪府南浦原市川北3丁目1番20号", "072-955-1515",
+                 "072-955-1516", "soudan@minamiurahara-cci.example.jp"),
+         contact("南浦原市", "市民生活部産業振興課", "583-8585", "大阪府南浦原市川南1丁目1番1号", "072-958-1111",
+                 "072-958-1112", "sangyo@city.minamiurahara.example.jp"),
+         contact("北野原町", "まちづくり課", "583-0992", "大阪府南河内郡北野原町大字山城1番地", "0721-98-5501",
+                 "0721-98-5502", "machi@town.kitanohara.example.jp")],
+        spaced_labels=True))
+
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",
                  "ov_post2019_code5.pdf", "ov_village_oneline.pdf", "ov_three_munis_rows.pdf"):

@@ -181,11 +181,17 @@ def _names(chunk: str, settings: PlanSettings) -> list[str]:
     """
     # A bracket holding no id (`（共同申請）`, an empty `（法人番号 ）`) only separates names.
     chunk = re.sub(r"[(（][^()（）\d]*[)）]", " ", chunk)
-    pieces = []
+    pieces: list[str] = []
     for part in re.split(r"\n+", chunk):
-        head = compiled(settings.name_end).split(part, maxsplit=1)[0]
-        pieces += [re.sub(r"^(?:及び|および|並びに|ならびに)", "", p.strip(" 、,・･"))
-                   for p in re.split(r"[\s、,・･]+", head)]
+        head = _join_spaced_letters(compiled(settings.name_end).split(part, maxsplit=1)[0])
+        line_pieces: list[str] = []
+        for p in re.split(r"[\s、,・･]+", head):
+            p = re.sub(r"^(?:及び|および|並びに|ならびに)", "", p.strip(" 、,・･"))
+            if line_pieces and (p in settings.chamber_words or p in ("市", "町", "村", "区")):
+                line_pieces[-1] += p   # `北浜 商工会議所`: the kind word printed apart from the place
+            else:
+                line_pieces.append(p)
+        pieces += line_pieces
     # Not names: punctuation, and a sub-label cell naming a kind (`商工会`, `市町村`, `市`).
     pieces = [p for p in pieces if p and not re.fullmatch(r"[\W\d_]+|[市町村区]+", p)
               and p not in settings.chamber_words]
@@ -195,6 +201,22 @@ def _names(chunk: str, settings: PlanSettings) -> list[str]:
         return named
     whole = compiled(settings.name_end).split(chunk, maxsplit=1)[0].strip(" 、,\n")
     return [whole] if whole else []
+
+
+def _join_spaced_letters(text: str) -> str:
+    """Runs of three or more single characters apart (`北 浜 商 工 会 議 所`, a justified cell) joined."""
+    tokens = text.split(" ")
+    out: list[str] = []
+    run: list[str] = []
+    for tok in tokens + [""]:
+        if len(tok) == 1:
+            run.append(tok)
+            continue
+        out += ["".join(run)] if len(run) >= 3 else run
+        run = []
+        if tok:
+            out.append(tok)
+    return " ".join(out)
 
 
 def _period_of_years(text: str) -> tuple[date, date] | None:
