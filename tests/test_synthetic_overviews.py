@@ -263,5 +263,6 @@ def test_join_addresses_keeps_organisation_lines():
 def test_names_spaced_out_in_the_implementer_cell(db):
     assert _chambers(db, "ov_spaced_names.pdf") == [("南浦原商工会議所", "1270005003838")]
     assert [m for m, _ in _munis(db, "ov_spaced_names.pdf")] == ["南浦原市", "北野原町"]
-    assert [(e.name, e.number) for e in implementer_entities("北 浜 商 工 会 議 所\n北浜 市")] == [
-        ("北浜商工会議所", None), ("北浜市", None)]
+    assert [(e.name, e.number) for e in implementer_entities("北 浜 商 工 会 議 所")] == [("北浜商工会議所", None)]
+    assert [(e.name, e.number) for e in implementer_entities("北浜 商工会（法人番号 1270005003838）\n北浜 町")] == [
+        ("北浜商工会", "1270005003838"), ("北浜町", None)]
