@@ -266,3 +266,9 @@ def test_names_spaced_out_in_the_implementer_cell(db):
     assert [(e.name, e.number) for e in implementer_entities("北 浜 商 工 会 議 所")] == [("北浜商工会議所", None)]
     assert [(e.name, e.number) for e in implementer_entities("北浜 商工会（法人番号 1270005003838）\n北浜 町")] == [
         ("北浜商工会", "1270005003838"), ("北浜町", None)]
+
+
+def test_labels_in_rows_of_their_own(db):
+    # 【実施者名】 above its value in a one-column table: read from the page's lines.
+    assert _plan(db, "ov_stacked_labels.pdf") == ("豊後原商工会議所", "3440005006565", "2022-04-01", "2027-03-31")
+    assert _munis(db, "ov_stacked_labels.pdf") == [("豊後原市", "442135")]

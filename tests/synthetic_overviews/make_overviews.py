@@ -97,6 +97,7 @@ class Spec:
     pad: float = 3.5                                # cell padding (mupdf): 0.8 puts text against the rulings
     contents_break: int | None = None               # 事業内容 broken after this many lines (page 2)
     producer: str = "mupdf"                         # "mupdf" (drawn here) or "chromium" (HTML printed)
+    stacked: bool = False                           # chromium: each label in a row of its own above its value
     rules: str = "full"                             # chromium: "full", "hrules" (horizontal only), "none"
 
 
@@ -291,6 +292,12 @@ def render_html(spec: Spec) -> str:
         return "".join(f'<td colspan="{span}">{"<br>".join(esc(p) for p in c)}</td>' for c in cells)
 
     for row in rows:
+        if spec.stacked:
+            texts = [line for c in (row.cells or [c for sub in row.sub_rows for c in sub]) for line in c]
+            if row.label:
+                out.append(f'<tr><td colspan="{width_cols}"><b>【{esc(row.label)}】</b></td></tr>')
+            out.append(f'<tr><td colspan="{width_cols}">{"<br>".join(esc(t) for t in texts)}</td></tr>')
+            continue
         label = f'<td class="label" rowspan="{max(len(row.sub_rows), 1)}">{esc(row.label)}</td>'
         if row.page_break:
             out.append(f'<tr style="break-before: page">{label}{tds(row.cells)}</tr>')
@@ -949,6 +956,21 @@ def specs() -> list[Spec]:
          contact("北野原町", "まちづくり課", "583-0992", "大阪府南河内郡北野原町大字山城1番地", "0721-98-5501",
                  "0721-98-5502", "machi@town.kitanohara.example.jp")],
         spaced_labels=True))
+
+    # 32. Each label in a row of its own above its value (【実施者名】), a one-column table.
+    n = corporate("440005006565")
+    munis = [("豊後原市", "44213")]
+    lines, secs = post2019_contents("described")
+    out.append(Spec(
+        "ov_stacked_labels.pdf", [("豊後原商工会議所", n)], munis,
+        implementer([("豊後原商工会議所", n)], munis, "inline"),
+        ("2022-04-01", "2027-03-31"), "令和4年4月1日～令和9年3月31日",
+        ["温泉観光と地場産業の連携による売上の増加"], lines, secs,
+        [contact("豊後原商工会議所", "中小企業相談所", "879-7131", "大分県豊後原市三重町市場934番地2", "0974-22-0385",
+                 "0974-22-0386", "soudan@bungohara-cci.example.jp"),
+         contact("豊後原市", "商工観光課", "879-7198", "大分県豊後原市三重町市場1200番地", "0974-22-1001",
+                 "0974-22-1002", "shokan@city.bungohara.example.jp")],
+        stacked=True, producer="chromium"))
 
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",
