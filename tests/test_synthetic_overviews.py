@@ -272,3 +272,13 @@ def test_labels_in_rows_of_their_own(db):
     # 【実施者名】 above its value in a one-column table: read from the page's lines.
     assert _plan(db, "ov_stacked_labels.pdf") == ("豊後原商工会議所", "3440005006565", "2022-04-01", "2027-03-31")
     assert _munis(db, "ov_stacked_labels.pdf") == [("豊後原市", "442135")]
+
+
+def test_text_layer_without_spaces(db):
+    # One text object per character and no spaces: labels glued to their values.
+    assert _plan(db, "pc_village_oneline.pdf")[:2] == ("高森村商工会", "2200005003579")
+    assert _munis(db, "pc_post2019_id_column.pdf") == _munis(db, "ov_post2019_id_column.pdf")
+    assert _chambers(db, "pc_joint_village.pdf") == _chambers(db, "ov_joint_village.pdf")
+    from pipeline.normalize.contacts import parse_email
+    assert parse_email("FAX0268-82-2002E-mailinfo@kitahara.example.jp") == "info@kitahara.example.jp"
+    assert parse_email("gmailuser@x.example.jp") == "gmailuser@x.example.jp"

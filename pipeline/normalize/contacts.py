@@ -29,6 +29,8 @@ _LABELLED = re.compile(
     r"\s*[:：.)]?\s*(?=(?P<rest>.{0,24}))"  # lookahead: the next label stays findable
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_EMAIL_LABELLED = re.compile(r"(?<![A-Za-z])(?:(?:E-?mail|e-?mail|E-?MAIL|Mail|mail)\s*[:：]\s*|(?:E-mail|e-mail|E-MAIL|メール)\s*)"
+                             r"(?P<addr>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 _FIELD_LABELS = re.compile(
     rf"(?:{_TEL_LABEL}|{_FAX_LABEL}|E-?mail|e-?mail|メール|mail|URL|HP|ホームページ)\s*[:：]?",
@@ -102,9 +104,16 @@ def parse_email(s: str) -> str | None:
 
     >>> parse_email("e-mail:soudan@omecci.jp"), parse_email("ｍａｉｌ：ｒｃｃｉ＠ｒｕｍｏｉ．ｏｒ．ｊｐ")
     ('soudan@omecci.jp', 'rcci@rumoi.or.jp')
+    >>> parse_email("FAX0268-82-2002E-mailinfo@kitahara.example.jp"), parse_email("gmailuser@x.example.jp")
+    ('info@kitahara.example.jp', 'gmailuser@x.example.jp')
     """
-    m = _EMAIL.search(_clean(s))
-    return m.group().rstrip(".") if m else None
+    t = _clean(s)
+    # A text layer without spaces glues the label (and a number before it) to the address:
+    # `FAX0268-82-2002E-mailinfo@…` is `info@…`.
+    m = _EMAIL_LABELLED.search(t) or _EMAIL.search(t)
+    if m is None:
+        return None
+    return (m["addr"] if m.re is _EMAIL_LABELLED else m.group()).rstrip(".")
 
 
 def parse_url(s: str) -> str | None:

@@ -97,6 +97,7 @@ class Spec:
     pad: float = 3.5                                # cell padding (mupdf): 0.8 puts text against the rulings
     contents_break: int | None = None               # 事業内容 broken after this many lines (page 2)
     producer: str = "mupdf"                         # "mupdf" (drawn here) or "chromium" (HTML printed)
+    per_character: bool = False                     # mupdf: one text object per character, no spaces written
     stacked: bool = False                           # chromium: each label in a row of its own above its value
     rules: str = "full"                             # chromium: "full", "hrules" (horizontal only), "none"
 
@@ -213,7 +214,13 @@ def render(spec: Spec, out: Path) -> None:
         y = top + pad
         for para in paras:
             for piece in wrap(para, size, right - left - 2 * pad):
-                if draw:
+                if draw and spec.per_character:
+                    # Word-style export: one text object per character, spaces not written at all.
+                    x = left + pad
+                    for ch in piece.replace(" ", "").replace("\u3000", ""):
+                        page.insert_text((x, y + size), ch, fontname=FONT, fontsize=size)
+                        x += width(ch, size)
+                elif draw:
                     page.insert_text((left + pad, y + size), piece, fontname=FONT, fontsize=size)
                 y += lead
         return y + pad - (lead - size) / 2
@@ -971,6 +978,12 @@ def specs() -> list[Spec]:
          contact("豊後原市", "商工観光課", "879-7198", "大分県豊後原市三重町市場1200番地", "0974-22-1001",
                  "0974-22-1002", "shokan@city.bungohara.example.jp")],
         stacked=True, producer="chromium"))
+
+    # A text layer without spaces, one text object per character (labels glued to their values).
+    for name in ("ov_pre2019_spaced_labels.pdf", "ov_village_oneline.pdf", "ov_post2019_id_column.pdf",
+                 "ov_joint_village.pdf"):
+        base = next(x for x in out if x.file == name)
+        out.append(dataclasses.replace(base, file=name.replace("ov_", "pc_"), per_character=True))
 
     # The same 概要 printed by the other producer (proportional font, borders as filled rectangles).
     for name in ("ov_post2019_cci_two_munis.pdf", "ov_joint_shokokai.pdf", "ov_pre2019_spaced_labels.pdf",
