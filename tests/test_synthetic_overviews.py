@@ -282,3 +282,9 @@ def test_text_layer_without_spaces(db):
     from pipeline.normalize.contacts import parse_email
     assert parse_email("FAX0268-82-2002E-mailinfo@kitahara.example.jp") == "info@kitahara.example.jp"
     assert parse_email("gmailuser@x.example.jp") == "gmailuser@x.example.jp"
+
+
+def test_phone_groups_apart_by_spaces_after_their_label(db):
+    for name in ("ov_three_munis_rows.pdf", "ch_three_munis_rows.pdf"):
+        assert {"0254-92-2111"} <= _contact_values(db, name, "tel")
+        assert {"0254-92-2112"} <= _contact_values(db, name, "fax")

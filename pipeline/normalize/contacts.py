@@ -22,6 +22,7 @@ _PHONE = re.compile(
     r"|(?<!\d)(?P<a2>0\d{1,4})\s*\(\s*(?P<b2>\d{1,4})\s*\)\s*(?P<c2>\d{3,4})(?!\d)"
     r"|(?<!\d)(?P<plain>0\d{9,10})(?!\d)"
 )
+_PHONE_SPACED = re.compile(r"\(?(0\d{1,4})\)?\s+(\d{1,4})\s+(\d{3,4})(?!\d)")
 _TEL_LABEL = r"TEL|Tel|tel|電話(?:番号)?|☎"
 _FAX_LABEL = r"FAX|Fax|fax|ファックス|ファクス|ファクシミリ"
 _LABELLED = re.compile(
@@ -84,10 +85,15 @@ def find_labelled_phones(text: str) -> dict[str, str | None]:
     {'tel': '0164-42-1840', 'fax': '0164-42-4273'}
     >>> find_labelled_phones("TEL/FAX 0123-45-6789")
     {'tel': '0123-45-6789', 'fax': '0123-45-6789'}
+    >>> find_labelled_phones("TEL 0241 22 1111 FAX (0241) 22 1112")
+    {'tel': '0241-22-1111', 'fax': '0241-22-1112'}
     """
     found: dict[str, str | None] = {"tel": None, "fax": None}
     for m in _LABELLED.finditer(_clean(text)):
         number = parse_phone(m["rest"])
+        spaced = _PHONE_SPACED.match(m["rest"])
+        if number is None and spaced:  # right after its label, groups apart by spaces are a number too
+            number = "-".join(spaced.groups())
         if number is None:
             continue
         label = m["label"]

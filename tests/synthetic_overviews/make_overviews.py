@@ -429,6 +429,8 @@ def contact(org, dept, postal, address, tel, fax, email, style="lines") -> Conta
         "bracketed": [f"【{org}】{dept}", f"〒{postal}　{address}", f"TEL {tel}／FAX {fax}", f"E-mail {email}"],
         "bulleted": [f"■{org}役所　{dept}" if org.endswith(("市", "町", "村")) else f"■{org}　{dept}",
                      f"　〒{postal}　{address}", f"　電話：{tel}　ＦＡＸ：{fax}", f"　ﾒｰﾙ：{email}"],
+        "spaced_phone": [f"{org}　{dept}", f"〒{postal}　{address}",
+                         f"TEL {tel.replace('-', ' ')}　FAX {fax.replace('-', ' ')}", f"E-mail：{email}"],
         "telfax": [f"{org}　{dept}", f"〒{postal}　{address}", f"TEL/FAX {tel}", f"E-mail：{email}"],
     }[style]
     return Contact(org, dept, postal, address, tel, fax if style != "telfax" else tel, email, t)
@@ -779,7 +781,7 @@ def specs() -> list[Spec]:
          contact("阿賀原町", "商工観光課", "959-4495", "新潟県東蒲原郡阿賀原町豊川甲1番地", "0254-92-3111",
                  "0254-92-3112", "shokan@town.agahara.example.jp", "lines"),
          contact("津川町", "産業課", "959-4493", "新潟県東蒲原郡津川町津川1番地", "0254-92-2111",
-                 "0254-92-2112", "sangyo@town.tsugawa.example.jp", "lines"),
+                 "0254-92-2112", "sangyo@town.tsugawa.example.jp", "spaced_phone"),
          contact("鹿瀬村", "総務課", "959-4592", "新潟県東蒲原郡鹿瀬村向鹿瀬1番地", "0254-93-2111",
                  "0254-93-2112", "somu@vill.kanose.example.jp", "lines")],
         id_rows=True))
