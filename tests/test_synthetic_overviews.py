@@ -288,3 +288,10 @@ def test_phone_groups_apart_by_spaces_after_their_label(db):
     for name in ("ov_three_munis_rows.pdf", "ch_three_munis_rows.pdf"):
         assert {"0254-92-2111"} <= _contact_values(db, name, "tel")
         assert {"0254-92-2112"} <= _contact_values(db, name, "fax")
+
+
+def test_rarer_label_words(db):
+    # 実施主体, 事業期間, 問合せ先.
+    assert _plan(db, "ov_rare_labels.pdf")[0] == "大和原商工会"
+    assert _plan(db, "ov_rare_labels.pdf")[2:] == ("2023-04-01", "2028-03-31")
+    assert _contact_values(db, "ov_rare_labels.pdf", "tel") == {"0744-42-5121", "0744-42-9111"}

@@ -81,6 +81,7 @@ class Spec:
     contacts: list[Contact]
     implementer_label: str = "実施者名"
     period_label: str = "実施期間"
+    contact_label: str = "連絡先"
     spaced_labels: bool = False
     label_width: float = 90.0
     font_size: float = 9.5
@@ -178,7 +179,7 @@ def _rows(spec: Spec) -> list[Row]:
         rows.append(Row(lab("事業内容"), [spec.contents]))
     n = spec.contact_columns
     per = -(-len(spec.contacts) // n)
-    rows.append(Row(lab("連絡先"), [[line for c in spec.contacts[k * per:(k + 1) * per] for line in c.lines]
+    rows.append(Row(lab(spec.contact_label), [[line for c in spec.contacts[k * per:(k + 1) * per] for line in c.lines]
                                     for k in range(n)]))
     return rows
 
@@ -228,7 +229,7 @@ def render(spec: Spec, out: Path) -> None:
     y = new_page()
     top_of_table = y
     for row in _rows(spec):
-        if row.page_break or (row.label.replace(" ", "") == "連絡先" and (
+        if row.page_break or (row.label.replace(" ", "") == spec.contact_label and (
                 spec.contact_on_page2 or spec.contact_table_apart)):
             line((x0, top_of_table), (x0, y))
             line((x2, top_of_table), (x2, y))
@@ -980,6 +981,20 @@ def specs() -> list[Spec]:
          contact("豊後原市", "商工観光課", "879-7198", "大分県豊後原市三重町市場1200番地", "0974-22-1001",
                  "0974-22-1002", "shokan@city.bungohara.example.jp")],
         stacked=True, producer="chromium"))
+
+    # 33. Rarer label words: 実施主体, 事業期間, 問合せ先 (Chromium).
+    n = corporate("290005002727")
+    munis = [("大和原市", "29210")]
+    lines, secs = post2019_contents("fullwidth")
+    out.append(Spec(
+        "ov_rare_labels.pdf", [("大和原商工会", n)], munis, implementer([("大和原商工会", n)], munis, "colon"),
+        ("2023-04-01", "2028-03-31"), "令和５年４月１日～令和１０年３月３１日",
+        ["創業者の定着と既存事業者の販路拡大"], lines, secs,
+        [contact("大和原商工会", "経営支援課", "633-0091", "奈良県大和原市桜井193番地の1", "0744-42-5121",
+                 "0744-42-5122", "yamatohara@nara-shokokai.example.jp"),
+         contact("大和原市", "観光まちづくり課", "633-8585", "奈良県大和原市粟殿432番地の1", "0744-42-9111",
+                 "0744-42-9112", "kanko@city.yamatohara.example.jp", "postal_first")],
+        implementer_label="実施主体", period_label="事業期間", contact_label="問合せ先", producer="chromium"))
 
     # A text layer without spaces, one text object per character (labels glued to their values).
     for name in ("ov_pre2019_spaced_labels.pdf", "ov_village_oneline.pdf", "ov_post2019_id_column.pdf",

@@ -37,7 +37,8 @@ class Overview:
 def _label_key(label: str, settings: PlanSettings) -> str | None:
     text = compact_text(label)
     for key, words in (("implementer", settings.implementer_labels), ("period", settings.period_labels),
-                       ("contact", (settings.contact_label,)), ("goals", (settings.goals_label,)),
+                       ("contact", (settings.contact_label, *settings.contact_other_labels)),
+                       ("goals", (settings.goals_label,)),
                        ("contents", settings.contents_labels), ("corporate", (settings.corporate_label,))):
         for word in words:
             if text.startswith(word) or (word in text and len(text) <= len(word) + 8):
