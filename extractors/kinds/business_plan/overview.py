@@ -119,6 +119,16 @@ def read_overview(layout: PdfLayout, settings: PlanSettings = DEFAULT) -> Overvi
     return _overview_from_lines(layout, settings)
 
 
+def _after_label(word: str, settings: PlanSettings) -> str:
+    """What follows the label in a word that starts with one (its value, joined by tight text)."""
+    words = [*settings.implementer_labels, *settings.period_labels, settings.goals_label, settings.contact_label,
+             *settings.contact_other_labels, *settings.contents_labels]
+    labels = [re.escape(w) + ("名?" if w in settings.implementer_labels else "") for w in words]
+    labels.sort(key=len, reverse=True)
+    m = re.match(rf"^(?:{'|'.join(labels)})(?:\s*[(（][^)）]{{0,8}}[)）])?(?P<tail>.*)$", normalize_text(word))
+    return m["tail"].strip() if m else ""
+
+
 def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
     """Fallback for an overview without rulings: a label line starts a field that runs to the next label."""
     for page in layout.pages:
@@ -131,7 +141,9 @@ def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
             if key and key not in fields:
                 current = key
                 fields[key] = []
-                rest = " ".join(w.text for w in line.words[1:])
+                # Tight text joins the label to its value (`実施者名（法人番号）川口商工会議所（法人番号`).
+                tail = _after_label(line.words[0].text, settings) if line.words else ""
+                rest = " ".join([tail] * bool(tail) + [w.text for w in line.words[1:]])
                 if rest:
                     fields[key].append(Line(rest, line.bbox, line.page))
             elif current:
