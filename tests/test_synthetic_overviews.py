@@ -295,3 +295,24 @@ def test_rarer_label_words(db):
     assert _plan(db, "ov_rare_labels.pdf")[0] == "大和原商工会"
     assert _plan(db, "ov_rare_labels.pdf")[2:] == ("2023-04-01", "2028-03-31")
     assert _contact_values(db, "ov_rare_labels.pdf", "tel") == {"0744-42-5121", "0744-42-9111"}
+
+
+def test_unruled_overview_labels_joined_to_values():
+    # Tight text without rulings: `計画期間令和3年…` and `申請者名北浜商工会（…` are one word each.
+    from extractors.kinds.business_plan.overview import read_overview, read_plan
+    from extractors.layout.model import Line, Page, PdfLayout, Word
+
+    def line(y, *texts):
+        words, x = [], 57.0
+        for t in texts:
+            words.append(Word(t, (x, y, x + 10 * len(t), y + 10), 1))
+            x += 10 * len(t) + 5
+        return Line(" ".join(texts), (57.0, y, x, y + 10), 1, tuple(words))
+
+    layout = PdfLayout(Path("x.pdf"), (Page(1, 595, 842, (
+        line(50, "経営発達支援計画の概要"), line(80, "申請者名北浜町商工会（法人番号", "1270005003838）"),
+        line(95, "北浜町（地方公共団体コード 123455）"), line(120, "計画期間令和3年4月1日～令和8年3月31日"))),))
+    plan, municipalities, _, _ = read_plan(read_overview(layout))
+    assert (plan.chamber, plan.chamber_corporate_number) == ("北浜町商工会", "1270005003838")
+    assert [m.name for m in municipalities] == ["北浜町"]
+    assert str(plan.period_end) == "2026-03-31"
