@@ -15,15 +15,16 @@ _DASHES = "\\-‐‑‒–—―−﹣ー"
 _POSTAL = re.compile(rf"〒\s*(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})(?!\d)")
 _POSTAL_BARE = re.compile(rf"(?P<a>\d{{3}})\s*[{_DASHES}]?\s*(?P<b>\d{{4}})")
 # 0 + area code, exchange, subscriber; separators are dashes, spaces or brackets
-# around the area code or the exchange: "0428-23-0111", "(0428)23-0111", "0428(22)1141".
+# around the area code or the exchange: "0428-23-0111", "(0428)23-0111", "0428(22)1141"
+# (市外局番(市内局番)番号).
 _PHONE = re.compile(
     rf"(?<!\d)\(?(?P<a>0\d{{1,4}})\)?\s*[{_DASHES}]?\s*(?P<b>\d{{1,4}})\s*[{_DASHES}]\s*(?P<c>\d{{3,4}})(?!\d)"
     r"|(?<!\d)(?P<a2>0\d{1,4})\s*\(\s*(?P<b2>\d{1,4})\s*\)\s*(?P<c2>\d{3,4})(?!\d)"
     r"|(?<!\d)(?P<plain>0\d{9,10})(?!\d)"
 )
-# Groups separated by spaces only ("0428 22 1145"): read after a TEL/FAX label only, where
-# spaced digits cannot be a year or an amount.
-_PHONE_SPACED = re.compile(r"(?<!\d)(?P<a>0\d{1,4}) +(?P<b>\d{1,4}) +(?P<c>\d{4})(?!\d)")
+# Groups separated by spaces only ("0428 22 1145", "(0241) 22 1112"): read after a TEL/FAX
+# label only, where spaced digits cannot be a year or an amount.
+_PHONE_SPACED = re.compile(r"(?<!\d)\(?(?P<a>0\d{1,4})\)? +(?P<b>\d{1,4}) +(?P<c>\d{4})(?!\d)")
 _TEL_LABEL = r"TEL|Tel|tel|電話(?:番号)?|☎"
 _FAX_LABEL = r"FAX|Fax|fax|ファックス|ファクス|ファクシミリ"
 _LABELLED = re.compile(
@@ -31,6 +32,8 @@ _LABELLED = re.compile(
     r"\s*[:：.)]?\s*(?=(?P<rest>.{0,24}))"  # lookahead: the next label stays findable
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+_EMAIL_LABELLED = re.compile(r"(?<![A-Za-z])(?:(?:E-?mail|e-?mail|E-?MAIL|Mail|mail)\s*[:：]\s*|(?:E-mail|e-mail|E-MAIL|メール)\s*)"
+                             r"(?P<addr>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+")
 _FIELD_LABELS = re.compile(
     rf"(?:{_TEL_LABEL}|{_FAX_LABEL}|E-?mail|e-?mail|メール|mail|URL|HP|ホームページ)\s*[:：]?",
@@ -94,6 +97,8 @@ def parse_phone(s: str, spaced: bool = False) -> str | None:
     ('0428-22-1141', '0428-22-1141', '0428-22-1141')
     >>> parse_phone("0428 22 1145", spaced=True)
     '0428-22-1145'
+    >>> parse_phone("電話 0241(22)1111"), parse_phone("０１４６６（２）２２６４")
+    ('0241-22-1111', '01466-2-2264')
     """
     t = _clean(s)
     m = _PHONE.search(t)
@@ -123,6 +128,8 @@ def find_labelled_phones(text: str) -> dict[str, str | None]:
     {'tel': '0123-45-6789', 'fax': '0123-45-6789'}
     >>> find_labelled_phones("TEL 0428(22)1141 FAX 0428 22 1145")
     {'tel': '0428-22-1141', 'fax': '0428-22-1145'}
+    >>> find_labelled_phones("TEL 0241 22 1111 FAX (0241) 22 1112")
+    {'tel': '0241-22-1111', 'fax': '0241-22-1112'}
     """
     found: dict[str, str | None] = {"tel": None, "fax": None}
     for m in _LABELLED.finditer(_clean(text)):
@@ -143,9 +150,16 @@ def parse_email(s: str) -> str | None:
 
     >>> parse_email("e-mail:soudan@omecci.jp"), parse_email("ｍａｉｌ：ｒｃｃｉ＠ｒｕｍｏｉ．ｏｒ．ｊｐ")
     ('soudan@omecci.jp', 'rcci@rumoi.or.jp')
+    >>> parse_email("FAX0268-82-2002E-mailinfo@kitahara.example.jp"), parse_email("gmailuser@x.example.jp")
+    ('info@kitahara.example.jp', 'gmailuser@x.example.jp')
     """
-    m = _EMAIL.search(_clean(s))
-    return m.group().rstrip(".") if m else None
+    t = _clean(s)
+    # A text layer without spaces glues the label (and a number before it) to the address:
+    # `FAX0268-82-2002E-mailinfo@…` is `info@…`.
+    m = _EMAIL_LABELLED.search(t) or _EMAIL.search(t)
+    if m is None:
+        return None
+    return (m["addr"] if m.re is _EMAIL_LABELLED else m.group()).rstrip(".")
 
 
 def parse_url(s: str) -> str | None:
@@ -180,7 +194,8 @@ def _address_pass(t: str) -> str:
 
 
 def _split_org(line: str) -> tuple[str | None, str | None]:
-    line = re.sub(r"^[①-⑳]\s*", "", line).strip()
+    line = re.sub(r"^\s*[【\[［〔]([^】\]］〕]+)[】\]］〕]\s*", r"\1 ", line)
+    line = re.sub(r"^[\s■□●○◆◇▼▽・･※◎①-⑳]+", "", line).strip()
     if not line:
         return None, None
     head, _, tail = line.partition(" ")

@@ -48,8 +48,13 @@ class BusinessPlanExtractor:
         score = 0.0
         if "経営発達支援計画" in head:
             score += 0.6
-        if self.settings.period_label in head and self.settings.implementer_label in head:
+        labels = (self.settings.period_labels, self.settings.implementer_labels, self.settings.contents_labels)
+        found = sum(any(w in head for w in words) for words in labels)
+        if found >= 2:
             score += 0.2
+        if found == 3 and score < 0.6:
+            # A 概要 page without its title line (a header image, or cut off): its three labels suffice.
+            score += 0.4
         if 3 in appendix_pages(layout, self.settings):
             score += 0.15
         return min(score, 0.95)

@@ -16,8 +16,9 @@ class PlanSettings:
     # (別表3) / （別表 ３） at the start of a line.
     appendix_heading: str = r"^[(（\[［【]?別表(?P<no>\d+)[)）\]］】]?"
     overview_title: str = "概要"
-    implementer_label: str = "実施者"
-    period_label: str = "実施期間"
+    # 概要 label words: each form prints one of them (実施者名 / 申請者名 / 計画の実施者, 実施期間 / 計画期間).
+    implementer_labels: tuple[str, ...] = ("実施者", "申請者", "実施主体")
+    period_labels: tuple[str, ...] = ("実施期間", "計画期間", "事業期間")
     goals_label: str = "目標"
     contact_label: str = "連絡先"
     contents_labels: tuple[str, ...] = ("事業内容", "事業の内容")   # the 概要's list of the plan's sections
@@ -44,6 +45,13 @@ class PlanSettings:
     prefecture_suffixes: tuple[str, ...] = ("都", "道", "府", "県")
     # Contacts: only the part of 別表2 under a heading containing this word, when present.
     contact_heading_word: str = "連絡先"
+    # The 概要, besides the labels above: a 法人番号 row of its own (some pre-2019 forms), and how
+    # a municipality's name ends (an implementer printed with no id).
+    corporate_label: str = "法人番号"
+    contact_other_labels: tuple[str, ...] = ("問合せ先", "問い合わせ先", "問合わせ先")  # besides 連絡先
+    municipality_end: str = r"[市町村区]$"
+    # A 事業内容 item numbered with a space and no full stop (`３　地域の…に関すること`).
+    spaced_item: str = r"^(\d{1,2}) +(?=[^\d\s.．、,(（].*(?:こと|取組|[】)）])$)"
 
 
 DEFAULT = PlanSettings()

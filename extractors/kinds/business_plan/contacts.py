@@ -17,9 +17,26 @@ from schemas.records import Contact
 
 # --- stage: contacts (概要 連絡先 + 別表2) ----------------------------------------------------------------
 
+# What follows a town's name on an address line wrapped in the cell (`最上原町大字向町644番地`),
+# never on its contact's heading line (`最上原町 商工観光課`).
+_ADDRESS_REST = re.compile(r"大字|字|番地|丁目|番町|\d+(?:番|号|-)")
+_FIELDS_START = re.compile(r"〒|TEL|Tel|FAX|Fax|電話|ファ|E-?mail|e-?mail|メール|mail|☎")
+
+
+def heading_text(line: str) -> str:
+    """An entry's heading line without its marks: `■名称`, `【名称】課`, `①名称`, `・名称` → `名称 課`."""
+    text = normalize_text(line)
+    text = re.sub(r"^\s*[【\[［〔]([^】\]］〕]+)[】\]］〕]\s*", r"\1 ", text)
+    return re.sub(r"^[\s■□●○◆◇▼▽・･※◎①-⑳]+", "", text).strip()
+
+
 def _org_of(line: str, names: list[str]) -> str | None:
-    text = compact_text(line)
-    return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(compact_text(n))), None)
+    text = compact_text(heading_text(line))
+    for name in sorted(names, key=len, reverse=True):
+        if text.startswith(compact_text(name)):
+            rest = _FIELDS_START.split(text[len(compact_text(name)):], maxsplit=1)[0]
+            return None if _ADDRESS_REST.search(rest) else name
+    return None
 
 
 @dataclass
@@ -84,30 +101,63 @@ def contact_blocks(lines: list[str], names: list[str]) -> list[tuple[str | None,
 def _department(first_line: str, org: str) -> str | None:
     """The rest of the organisation line, up to a postal code written on the same line."""
     rest = normalize_text(first_line)[len(org):].split("〒")[0]
+    # `喜多方市役所 商工課` under the implementer 喜多方市: the office word is not the department.
+    rest = re.sub(r"^\s*(?:役所|役場)", "", rest)
     return normalize_text(rest) or None
 
 
-# An e-mail address broken at its `-` or `.` by the cell's line wrap (`soudan@nishioka-` / `cci.example.jp`).
-_BROKEN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]*[-.]$")
+# An e-mail address broken by the cell's line wrap at its `-` or `.` (`soudan@nishioka-` / `cci.example.jp`)
+# or inside its domain's first word (`mogamihara@yamag` / `ata-shokokai.example.jp`).
+_BROKEN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9.\-]*[-.]|[A-Za-z0-9\-]*)$")
+# A field label left alone at the end of a line, its value wrapped onto the next (`ファクス` / `0233(43)2112`).
+_DANGLING_LABEL = re.compile(r"(?:TEL|Tel|FAX|Fax|電話(?:番号)?|ファックス|ファクス|E-?mail|e-?mail|メール|Mail|mail)"
+                             r"\s*[:：]?$")
 
 
 def unwrap_emails(lines: list[str]) -> list[str]:
-    """Lines with an e-mail address wrapped over two of them joined back."""
+    """Lines with an e-mail address, or a label and its value, wrapped over two of them joined back."""
     out: list[str] = []
     for line in lines:
-        if out and _BROKEN_EMAIL.search(normalize_text(out[-1])) and re.match(r"[A-Za-z0-9]", normalize_text(line)):
-            out[-1] = normalize_text(out[-1]) + normalize_text(line)
+        text = normalize_text(line)
+        if out and _BROKEN_EMAIL.search(normalize_text(out[-1])) and re.match(r"[A-Za-z0-9]", text):
+            out[-1] = normalize_text(out[-1]) + text
+        elif out and _DANGLING_LABEL.search(normalize_text(out[-1])) and text and not _DANGLING_LABEL.match(text):
+            out[-1] = f"{normalize_text(out[-1])} {text}"
         else:
             out.append(line)
     return out
 
 
+_ADDRESS_LINE = re.compile(r"\d|番地|丁目|番町|大字")
+
+
+def join_addresses(lines: list[str], names: list[str]) -> list[str]:
+    """A 〒 line joined with the address line wrapped after it (`〒999-6101 山形県最上郡` /
+    `最上原町大字向町644番地`, or `〒325-0056` / `栃木県…`): a line with no field of its own that
+    reads as an address, not as an organisation's heading."""
+    out: list[str] = []
+    for line in lines:
+        prev = normalize_text(out[-1]) if out else ""
+        if ("〒" in prev and not find_labelled_phones(prev)["tel"] and not find_labelled_phones(prev)["fax"]
+                and not parse_email(prev) and not _field_kinds(line, names)
+                and (_ADDRESS_LINE.search(line) or len(compact_text(line)) <= 2)   # `…123 番` / `地`
+                and not _DEPARTMENT_LINE.search(normalize_text(line))):
+            out[-1] = f"{prev}{normalize_text(line)}"
+        else:
+            out.append(line)
+    return out
+
+
+# A heading line of an organisation not among the implementers (`北浜市役所 商工課`).
+_DEPARTMENT_LINE = re.compile(r"(?:役所|役場|商工会|課|部|室|係|センター)(?:\s|$)")
+
+
 def contacts_from_lines(lines: list[str], names: list[str], page: int | None) -> list[Contact]:
-    lines = unwrap_emails(lines)
+    lines = join_addresses(unwrap_emails(lines), names)
     out = []
     for org, block in contact_blocks(lines, names):
         fields = parse_contact_block("\n".join(block))
-        first = normalize_text(block[0])
+        first = heading_text(block[0])
         if org and first.startswith(org):
             department = _department(first, org)
         else:
