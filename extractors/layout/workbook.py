@@ -216,8 +216,9 @@ _EMPTY_CELL = re.compile(rb"<(?:\w+:)?c" + _ATTRS + rb"/>")
 _EMPTY_ROW = re.compile(rb"<((?:\w+:)?row)" + _ATTRS + rb"(?:/>|>\s*</\1>)")
 _SHEET_XML = re.compile(r"xl/worksheets/[^/]+\.xml$")
 _CHUNK = 1 << 20
-# a cell's own reference (<c r="XFD1048576" …>) and a merge range (<mergeCell ref="T1:XFD1048576"/>)
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
+# the reference of a cell with content (<c r="XFD1048576" …>…</c>; a self-closed <c …/> is
+# formatting only, dropped before reading) and a merge range (<mergeCell ref="T1:XFD1048576"/>)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"[^>]*(?<!/)>')
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="\$?([A-Z]{1,3})\$?([0-9]{1,7})'
                         rb'(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?"')
 
