@@ -155,11 +155,17 @@ def place_name(rng: random.Random) -> str:
     return rng.choice(HEADS) + rng.choice(TAILS)
 
 
+FIGURES = ["相談件数は{n}件", "会員数は{n}者", "巡回訪問は延べ{n}回", "創業相談は{n}件", "参加者は{n}人"]
+
+
 def prose(rng: random.Random, ctx: dict, sentences: int) -> str:
+    """Sentences from the phrase banks, each with the place and a figure of its own, so that
+    no sentence recurs across plans (a worker's per-sentence caches must not flatter the bench)."""
     out = []
     for _ in range(sentences):
+        figure = rng.choice(FIGURES).format(n=rng.randint(3, 999))
         text = (f"{rng.choice(OPENERS)}、{rng.choice(SITUATIONS)}、{rng.choice(PROBLEMS)}。"
-                f"このため、{rng.choice(ACTIONS)}。")
+                f"令和{rng.randint(2, 6)}年度の{figure}であり、{ctx['place']}では{rng.choice(ACTIONS)}。")
         out.append(text.format(place=ctx["place"], crop=rng.choice(CROPS), n=rng.randint(2, 12),
                                partner=rng.choice(PARTNERS).format(place=ctx["place"])))
     return "".join(out)

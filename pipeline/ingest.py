@@ -227,11 +227,12 @@ class WorkerPool:
     """Long-lived extraction workers fed paths as they finish them; a dead, hung or
     out-of-memory worker fails its own job only and is replaced.
 
-    Hand-written rather than pebble's ProcessPool: pebble (measured) starts a worker per
-    pool and passes tasks through one shared queue, so a worker cannot hold the next path
-    while its last result is in transit, and a timed-out task's worker is killed by a
-    separate manager thread; here each worker is forked from the warm forkserver and keeps
-    `queue_depth` paths of its own, which keeps both cores busy between documents.
+    Hand-written rather than pebble's ProcessPool, measured on the same warm forkserver
+    (2 workers, no-op jobs, a loaded 2-core machine): start-up is the same (both fork from
+    it), pebble's dispatch costs ~5 ms a job against ~8 ms here, under 1 % of a 20-page
+    plan. What pebble lacks decides: a worker cannot be retired on its own answer (after
+    a MemoryError) without looking like a crash, and the address-space limit, the
+    per-worker queue and the job-quota recycling would be rebuilt around its futures.
     """
 
     def __init__(self, workers: int, timeout_s: float, debug: bool = False, handle: Callable = extract_file,
