@@ -27,8 +27,10 @@ run: $(STAMP) ocr-deps
 test: $(STAMP) ocr-deps
 	$(BIN)/python -m pytest tests
 
+# make bench BENCH_FLAGS=--national (or --plans N, --workdir DIR, …: see README "Speed")
+BENCH_FLAGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_ingest.py $(BENCH_FLAGS)
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1

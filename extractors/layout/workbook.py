@@ -373,6 +373,8 @@ def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
     try:
         # not read_only: merged ranges are only parsed in the full mode
         workbook = openpyxl.load_workbook(source, data_only=True)
+    except MemoryError:
+        raise  # not a property of the file: the worker reports it and is replaced
     except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
         raise WorkbookReadError(f"{path.name}: cannot open as xlsx: {exc}") from exc
     return layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
@@ -383,6 +385,8 @@ def _read_calamine(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+    except MemoryError:
+        raise
     except Exception as exc:  # calamine raises its own error types per format
         raise WorkbookReadError(f"{path.name}: cannot open as spreadsheet: {exc}") from exc
     sheets = []
