@@ -283,3 +283,18 @@ def test_a_full_disk_is_named_and_the_database_stays_consistent(tmp_path, capsys
             con.close()
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_the_writer_memory_is_sized_to_the_machine_and_spills_next_to_the_database(tmp_path):
+    con = store.connect(tmp_path / "db.duckdb")
+    try:
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        spill = con.execute("select current_setting('temp_directory')").fetchone()[0]
+    finally:
+        con.close()
+    expected = store.writer_memory_limit_mb()
+    assert 256 <= expected <= 1024
+    number, unit = limit.split()
+    limit_bytes = float(number) * {"MiB": 2**20, "GiB": 2**30}[unit]
+    assert abs(limit_bytes - expected * 1e6) < 0.01 * expected * 1e6, limit  # DuckDB's MB are 10^6 bytes
+    assert spill == str(tmp_path / "db.duckdb") + ".tmp"
