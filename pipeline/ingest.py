@@ -466,7 +466,7 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
     stop = threading.Event()
     if files and options.workers > 0:
         start_forkserver()
-    con = store.connect(options.db)
+    con = store.connect(options.db, memory_limit_mb=store.ingest_memory_limit_mb())
     try:
         jobs, unchanged = plan_jobs(con, files, options.force)
         unchanged = skipped + unchanged

@@ -94,8 +94,9 @@ _PLAN_KEY = _sql_key("t.metric")
 # A progress sheet is compared with one promotion plan only, its own municipality's: the
 # plan that shares most of the sheet's rarest project keys. Generic names (創業セミナー)
 # occur in every municipality's plan, so joining rows on them across the nation would
-# grow with plans × sheets; pairing first on the rarest keys keeps the joins linear in
-# the number of documents wherever documents differ at all.
+# grow with plans × sheets; pairing first on the rarest keys, and only on keys at most 32
+# plans share (a name in more plans than that cannot tell a municipality), keeps every
+# join linear in the number of documents.
 PROGRESS_VS_PLAN_VIEW_SQL = rf"""
 CREATE OR REPLACE VIEW progress_vs_plan AS
 WITH p AS (
@@ -121,8 +122,9 @@ key_df AS (  -- in how many promotion plans each project key occurs
 p_keys AS (
     SELECT DISTINCT p.doc_id, p.project_key, k.df FROM p JOIN key_df k USING (project_key)
 ),
-rarest AS (  -- each progress sheet's least common project keys
-    SELECT doc_id, project_key FROM p_keys QUALIFY df = min(df) OVER (PARTITION BY doc_id)
+rarest AS (  -- each progress sheet's least common project keys, among those few plans share
+    SELECT doc_id, project_key FROM p_keys WHERE df <= 32
+    QUALIFY df = min(df) OVER (PARTITION BY doc_id)
 ),
 pairing AS (  -- the promotion plan sharing most of them (ties: the smallest doc_id)
     SELECT r.doc_id AS progress_doc, t.doc_id AS plan_doc
