@@ -53,8 +53,10 @@ run: $(STAMP) ocr-deps
 test: $(STAMP) ocr-deps browser-deps pg-deps layout-deps
 	$(BIN)/python -m pytest tests
 
+# make bench BENCH_FLAGS=--national (or --plans N, --workdir DIR, …: see README "Speed")
+BENCH_FLAGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_ingest.py $(BENCH_FLAGS)
 
 bench-review: $(STAMP)
 	$(BIN)/python benchmarks/bench_review.py --documents 10000

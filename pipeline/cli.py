@@ -56,7 +56,9 @@ class IngestReporter:
                 self.task = self.progress.add_task("ingest", total=payload["total"], pages=0, rate="")
                 self.progress.start()
             else:
-                print(f"ingest: {payload['total']} files, {payload['to_extract']} to extract, "
+                retry = f" ({payload['retry']} retried: failed last time for a transient reason)" \
+                    if payload.get("retry") else ""
+                print(f"ingest: {payload['total']} files, {payload['to_extract']} to extract{retry}, "
                       f"{payload['unchanged']} unchanged", file=sys.stderr, flush=True)
         elif event == "file":
             result = payload
@@ -97,6 +99,9 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
     for result in summary.results:
         if result.status not in ("ok", "unchanged"):
             console.print(f"[yellow]{result.status}[/yellow] {result.source_path}: {result.error or 'see findings'}")
+    if summary.retried:
+        console.print(f"{summary.retried} files retried (they failed last time for a transient reason: "
+                      "worker died, out of memory, timed out)")
     console.print(f"{len(summary.results)} files, {summary.pages} pages extracted in "
                   f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s) → {db}")
     stats = summary.publish
@@ -113,7 +118,8 @@ def cmd_ingest(args) -> int:
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1024 * 1024), max_pages=args.max_pages)
     options = ingest_mod.IngestOptions(db=Path(args.db), workers=args.workers, force=args.force,
                                        timeout_s=args.timeout, debug=args.debug, limits=limits,
-                                       publish_every_s=args.publish_every)
+                                       publish_every_s=args.publish_every,
+                                       max_worker_mb=args.max_worker_mb)
     if not Path(args.db).exists():
         print(f"shoko: creating a new database at {args.db}", file=sys.stderr)
     with IngestReporter(Console(stderr=True)) as reporter:
@@ -471,6 +477,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publish-to", metavar="URL", default=None,
                    help="then mirror the database into PostgreSQL (postgresql://user@host/dbname)")
     p.add_argument("--schema", default="shoko", help="PostgreSQL schema for --publish-to (default: %(default)s)")
+    p.add_argument("--max-worker-mb", type=int, default=None,
+                   help="address-space limit of each worker in MiB; a document needing more fails alone "
+                        "with 'ran out of memory' (default: half the machine's memory shared by the "
+                        "workers, 1536 to 8192)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("publish", parents=[common],

@@ -270,8 +270,8 @@ class Snapshots:
         self.stats.seed_seconds = round(time.perf_counter() - started, 3)
         self.stats.seed_bytes = size
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        return store.connect(self.paths.working)
+    def connect(self, memory_limit_mb: int | None = None) -> duckdb.DuckDBPyConnection:
+        return store.connect(self.paths.working, memory_limit_mb=memory_limit_mb)
 
     def mark_dirty(self) -> None:
         """Call before the first change: after a crash the next run knows to publish it."""

@@ -21,14 +21,39 @@ from schemas.records import CONTRACT_TABLES, EXTRACTION_TABLES, Document, Extrac
 
 DEFAULT_DB = Path("data/processed/plans.duckdb")
 # The loader appends small batches: DuckDB's defaults (80 % of RAM, a thread per core, each
-# with its own allocator arena) only make `shoko ingest` bigger, never faster. A checkpoint
+# with its own allocator arena) only make `shoko ingest` bigger, never faster. But the
+# cross-document work (reconciliation, the fts index) grows with the corpus, so the limit
+# is a share of the machine's memory (1/16, between 256 MB and 1 GB: ~1 GB on a 16 GB
+# machine) and what does not fit spills to `<db>.tmp` instead of failing. A checkpoint
 # recompresses the tables, so one every 256 MB of log (not DuckDB's 16 MB) saves the loader
 # about 40 % of its time; the log is replayed if the process dies, as before.
-WRITER_MEMORY_LIMIT = "64MB"
 WRITER_THREADS = 1
 WRITER_CHECKPOINT_THRESHOLD = "256MB"
-# DuckDB's fts builds its index in memory: 181,000 sections need about 1 GB (84 s).
-INDEX_MEMORY_LIMIT = "1GB"
+
+
+def index_memory_limit_mb() -> int:
+    """DuckDB's fts builds its index in memory, without spilling: 181,000 sections need about
+    1 GB, the national corpus's terms about 2 GB (`make bench` (f)); a quarter of the machine,
+    between 1 and 8 GB, for the few seconds of the build."""
+    return int(min(8192, max(1024, physical_memory_bytes() / 4 / 2**20)))
+
+
+def physical_memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 4 << 30
+
+
+def writer_memory_limit_mb() -> int:
+    return int(min(1024, max(256, physical_memory_bytes() / 16 / 2**20)))
+
+
+def ingest_memory_limit_mb() -> int:
+    """The loader's share: DuckDB keeps the blocks it wrote cached up to its limit, so over a
+    national ingest a 1 GB limit means a 1 GB loader; a third of that, spilling beyond it,
+    keeps the whole ingest tree under 1 GB (measured: `make bench` (e))."""
+    return int(min(384, max(192, physical_memory_bytes() / 32 / 2**20)))
 
 
 class DatabaseLockedError(RuntimeError):
@@ -48,6 +73,10 @@ def lock_message(target: str, duckdb_error: str, read_only: bool) -> str:
             "close that connection (readers should open the file read_only) and run again")
 
 
+class DiskFullError(OSError):
+    """The database (or DuckDB's spill folder) ran out of disk space."""
+
+
 @dataclass(frozen=True)
 class KnownFile:
     doc_id: str
@@ -55,6 +84,7 @@ class KnownFile:
     mtime: float | None
     extractor_version: str | None
     status: str
+    error: str | None = None
 
 
 def _extra_views() -> list[str]:
@@ -64,8 +94,10 @@ def _extra_views() -> list[str]:
     return views.all_views()
 
 
-def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and for writers, create and migrate) the database; a clear error when it is locked."""
+def connect(path: str | Path = DEFAULT_DB, read_only: bool = False,
+            memory_limit_mb: int | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (and for writers, create and migrate) the database; a clear error when it is locked.
+    A writer's memory limit is `memory_limit_mb`, default writer_memory_limit_mb()."""
     target = str(path)
     if target != ":memory:" and not read_only:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +110,10 @@ def connect(path: str | Path = DEFAULT_DB, read_only: bool = False) -> duckdb.Du
             raise DatabaseLockedError(lock_message(target, str(exc), read_only)) from None
         raise
     if not read_only:
-        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+        con.execute(f"SET memory_limit = '{memory_limit_mb or writer_memory_limit_mb()}MB'")
+        if target != ":memory:":
+            con.execute(f"SET temp_directory = '{target}.tmp'")  # spill here rather than fail
+        con.execute("SET preserve_insertion_order = false")  # lets big joins and sorts stream
         con.execute(f"SET threads = {WRITER_THREADS}")
         con.execute(f"SET checkpoint_threshold = '{WRITER_CHECKPOINT_THRESHOLD}'")
         quiet_progress_bar(con)
@@ -139,15 +174,15 @@ def migrate_column_types(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
     """source_path -> what the database holds for it, to skip unchanged files."""
     rows = con.execute(
-        "select source_path, doc_id, file_size, file_mtime, extractor_version, status from documents"
+        "select source_path, doc_id, file_size, file_mtime, extractor_version, status, error from documents"
     ).fetchall()
-    return {r[0]: KnownFile(r[1], r[2], r[3], r[4], r[5]) for r in rows}
+    return {r[0]: KnownFile(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
 
 
 def known_doc_ids(con: duckdb.DuckDBPyConnection) -> dict[str, KnownFile]:
     rows = con.execute(
-        "select doc_id, file_size, file_mtime, extractor_version, status from documents").fetchall()
-    return {r[0]: KnownFile(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+        "select doc_id, file_size, file_mtime, extractor_version, status, error from documents").fetchall()
+    return {r[0]: KnownFile(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows}
 
 
 _ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int64(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
@@ -274,10 +309,27 @@ def load_documents(con: duckdb.DuckDBPyConnection,
             corrections.carry_over(con, {old: document.doc_id for document, _, replaces in batch for old in replaces})
         corrections.apply_corrections(con, doc_ids)  # what people fixed survives re-extraction
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    except BaseException as exc:
+        rollback(con)
+        raise disk_full_or(exc) from None
     return counts
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK where a transaction is still open: a failed COMMIT (a full disk) has
+    ended it already, and the error of a second ROLLBACK would hide the real cause."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+def disk_full_or(exc: BaseException) -> BaseException:
+    """A DiskFullError naming the cause where DuckDB failed for lack of space, else exc."""
+    if "no space left on device" in str(exc).lower():
+        return DiskFullError(28, "no space left on device (the database is unchanged by this "
+                                 "batch: free some space and run `shoko ingest` again)")
+    return exc
 
 
 def touch_document(con: duckdb.DuckDBPyConnection, doc_id: str, source_path: str,
@@ -288,16 +340,36 @@ def touch_document(con: duckdb.DuckDBPyConnection, doc_id: str, source_path: str
 
 
 PLAN_MISMATCH_CODE = "progress_target_differs_from_plan"
+STATE_TABLE = "shoko_state"
+
+
+def _state_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def mark_reconcile_pending(con: duckdb.DuckDBPyConnection) -> None:
+    """Persist that the cross-document findings are out of date (before any load), so a
+    run that dies before reconciling has the next run reconcile, even with nothing to load."""
+    _state_table(con)
+    con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES ('reconcile_pending', ?)", [now().isoformat()])
+
+
+def reconcile_pending(con: duckdb.DuckDBPyConnection) -> bool:
+    _state_table(con)
+    return bool(con.execute(f"SELECT count(*) FROM {STATE_TABLE} WHERE key = 'reconcile_pending'").fetchone()[0])
 
 
 def reconcile_progress_with_plans(con: duckdb.DuckDBPyConnection) -> int:
     """Findings for progress rows whose 年間目標 differs from the promotion plan's target.
 
     They compare two documents, so they are recomputed after every load (in one
-    transaction) rather than written with either document. Returns how many there are.
+    transaction, which also clears the 'reconcile pending' marker) rather than written
+    with either document. Returns how many there are.
     """
+    _state_table(con)
     con.execute("BEGIN TRANSACTION")
     try:
+        con.execute(f"DELETE FROM {STATE_TABLE} WHERE key = 'reconcile_pending'")
         con.execute("DELETE FROM findings WHERE code = ?", [PLAN_MISMATCH_CODE])
         con.execute("""
             INSERT INTO findings (doc_id, severity, code, message, location)
@@ -308,9 +380,9 @@ def reconcile_progress_with_plans(con: duckdb.DuckDBPyConnection) -> int:
                    coalesce(sheet || '!' || cell, 'page ' || page)
               FROM progress_vs_plan WHERE target_matches_plan = false""", [PLAN_MISMATCH_CODE])
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    except BaseException as exc:
+        rollback(con)
+        raise disk_full_or(exc) from None
     return con.execute("SELECT count(*) FROM findings WHERE code = ?", [PLAN_MISMATCH_CODE]).fetchone()[0]
 
 

@@ -96,6 +96,12 @@ _PLAN_KEY = _sql_key("t.metric")
 # (one title a prefix of the other) and the same metric, when that is unambiguous.
 # target_matches_plan: does the progress sheet's target equal the plan's (NULL when
 # either is missing or no plan row matched).
+# A progress sheet is compared with one promotion plan only, its own municipality's: the
+# plan that shares most of the sheet's rarest project keys. Generic names (創業セミナー)
+# occur in every municipality's plan, so joining rows on them across the nation would
+# grow with plans × sheets; pairing first on the rarest keys, and only on keys at most 32
+# plans share (a name in more plans than that cannot tell a municipality), keeps every
+# join linear in the number of documents.
 PROGRESS_VS_PLAN_VIEW_SQL = rf"""
 CREATE OR REPLACE VIEW progress_vs_plan AS
 WITH p AS (
@@ -115,13 +121,32 @@ t AS (
       LEFT JOIN sections s ON s.doc_id = t.doc_id AND s.section_no = t.section_no
      WHERE t.section_no IS NOT NULL AND NOT coalesce(t.is_baseline, false)
 ),
+key_df AS (  -- in how many promotion plans each project key occurs
+    SELECT project_key, count(DISTINCT doc_id) AS df FROM t GROUP BY project_key
+),
+p_keys AS (
+    SELECT DISTINCT p.doc_id, p.project_key, k.df FROM p JOIN key_df k USING (project_key)
+),
+rarest AS (  -- each progress sheet's least common project keys, among those few plans share
+    SELECT doc_id, project_key FROM p_keys WHERE df <= 32
+    QUALIFY df = min(df) OVER (PARTITION BY doc_id)
+),
+pairing AS (  -- the promotion plan sharing most of them (ties: the smallest doc_id)
+    SELECT r.doc_id AS progress_doc, t.doc_id AS plan_doc
+      FROM rarest r JOIN (SELECT DISTINCT doc_id, project_key FROM t) t USING (project_key)
+     GROUP BY r.doc_id, t.doc_id
+    QUALIFY row_number() OVER (PARTITION BY r.doc_id ORDER BY count(*) DESC, t.doc_id) = 1
+),
+pp AS (SELECT p.*, pairing.plan_doc FROM p JOIN pairing ON pairing.progress_doc = p.doc_id),
 by_label AS (
     SELECT p.progress_row, t.*, 'project' AS matched_on
-      FROM p JOIN t ON t.project_key = p.project_key AND t.fiscal_year = p.fiscal_year
+      FROM pp p JOIN t ON t.doc_id = p.plan_doc AND t.project_key = p.project_key
+                      AND t.fiscal_year = p.fiscal_year
 ),
 by_measure AS (
     SELECT p.progress_row, t.*, 'measure_metric' AS matched_on
-      FROM p JOIN t ON t.fiscal_year = p.fiscal_year AND t.metric_key = p.metric_key
+      FROM pp p JOIN t ON t.doc_id = p.plan_doc AND t.fiscal_year = p.fiscal_year
+                      AND t.metric_key = p.metric_key
                    AND p.measure_key <> '' AND t.measure_key <> ''
                    AND (starts_with(t.measure_key, p.measure_key) OR starts_with(p.measure_key, t.measure_key))
      WHERE p.progress_row NOT IN (SELECT progress_row FROM by_label)

@@ -2,21 +2,51 @@
 
 Kept apart from pipeline.ingest so a worker (and the forkserver it is forked from)
 never imports what only the loading parent needs: DuckDB, Arrow, rich.
+
+Protocol: the parent sends a path (or None: stop); the worker answers
+`(Extraction, keep_going)`. `keep_going=False` means the worker exits after this answer
+(it ran out of memory: the parent starts a fresh one for the next document).
 """
 from __future__ import annotations
 
+import resource
 import signal
 from typing import Callable
 
 from pipeline.extract import Limits, extract_file
 from schemas.records import Extraction
 
+# Transient failures, retried by the next plain `shoko ingest` (pipeline.ingest.plan_jobs).
+OUT_OF_MEMORY = "ran out of memory"
+DIED = "worker died"
+TIMED_OUT = "timed out"
+TRANSIENT_ERRORS = (OUT_OF_MEMORY, DIED, TIMED_OUT)
 
-def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file) -> None:
+
+def limit_memory(max_mb: int | None) -> None:
+    """Cap this process's address space: past it, allocations fail (MemoryError) instead of
+    the machine swapping or the kernel killing some other process."""
+    if max_mb:
+        limit = int(max_mb) * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _ran_out_of_memory(result: Extraction) -> bool:
+    """Whether a MemoryError was met (and turned into text by a reader or a part isolation)."""
+    texts = [result.error or "", *(f.message or "" for f in result.findings)]
+    return any("MemoryError" in t or OUT_OF_MEMORY in t for t in texts)
+
+
+def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
+          max_mb: int | None = None) -> None:
     """Receive a path, send back its Extraction; stop on None or a closed pipe."""
     # Ctrl-C reaches the whole process group: the parent stops the workers itself, and a
     # worker interrupted while idle would only print a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    limit_memory(max_mb)
     while True:
         try:
             path = conn.recv()
@@ -24,8 +54,19 @@ def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file) ->
             return
         if path is None:
             return
+        keep_going = True
         try:
             result = handle(path, debug=debug, limits=limits)
+            if _ran_out_of_memory(result):
+                raise MemoryError
+        except MemoryError:
+            # whatever half-built state the failed allocation left (caches, a library's
+            # globals) must not meet the next document: answer, then exit to be replaced
+            result = Extraction(status="failed", error=f"{OUT_OF_MEMORY} (limit {max_mb} MB)"
+                                if max_mb else OUT_OF_MEMORY)
+            keep_going = False
         except BaseException as exc:  # last resort: the parent must always hear back
             result = Extraction(status="failed", error=f"worker error: {type(exc).__name__}: {exc}")
-        conn.send(result)
+        conn.send((result, keep_going))
+        if not keep_going:
+            return

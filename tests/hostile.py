@@ -236,6 +236,35 @@ def no_dimension_bomb_xlsx(target: Path, rows: int = 400_000, source: Path = PRO
     return _replace_sheet(source, target, write)
 
 
+def far_corner_xlsx(target: Path, source: Path = PROGRESS_XLSX) -> Path:
+    """The progress workbook (11 KB) with one more cell, at the sheet's last corner XFD1048576:
+    a reader that walks the sheet's extent meets 17 billion cells."""
+    def write(handle):
+        handle.write(_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>header</t></is></c></row>'
+                     b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
+    return _replace_sheet(source, target, write)
+
+
+def merge_bomb_xlsx(target: Path, source: Path = PROGRESS_XLSX) -> Path:
+    """The progress workbook with a single merge range T1:XFD1048576 (openpyxl makes an
+    object for each of the 17 billion cells it covers)."""
+    def write(handle):
+        handle.write(_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>header</t></is></c></row>'
+                     b'</sheetData><mergeCells count="1"><mergeCell ref="T1:XFD1048576"/></mergeCells></worksheet>')
+    return _replace_sheet(source, target, write)
+
+
+def wide_row_csv(target: Path, megabytes: int = 50) -> Path:
+    """One CSV row of `megabytes` MB: 25 million one-digit fields for 50 MB."""
+    with target.open("wb") as handle:
+        handle.write("方向性,実施事業\n".encode())
+        block = b"1," * (1 << 19)  # 1 MB
+        for _ in range(megabytes):
+            handle.write(block)
+        handle.write(b"1\n")
+    return target
+
+
 def cp932_csv() -> bytes:
     text = ("方向性,個別施策,実施事業,単位,令和5年度目標,令和5年度実績\n"
             "産業振興,創業支援,創業セミナー（参加者数）,人,30,25\n"

@@ -49,6 +49,13 @@ class WorkbookSettings:
     # above this many cells without a value (formatted but empty), they are dropped before
     # openpyxl builds a Cell object for each
     max_empty_cells: int = 50_000
+    # the sheet's extent (last row × last column referenced by a cell or a merge): readers
+    # and Sheet.grid() walk that rectangle, so one cell at XFD1048576 would mean 17 billion
+    max_extent_cells: int = 2_000_000
+    # cells inside merge ranges: openpyxl makes an object for each (T1:XFD1048576 → 16 billion)
+    max_merged_cells: int = 500_000
+    # fields in one CSV row (Excel's own column limit); counted per line before csv parses it
+    max_row_cells: int = 16_384
     csv_encodings: tuple[str, ...] = ("utf-8-sig", "cp932")
 
 
@@ -215,6 +222,19 @@ _EMPTY_CELL = re.compile(rb"<(?:\w+:)?c" + _ATTRS + rb"/>")
 _EMPTY_ROW = re.compile(rb"<((?:\w+:)?row)" + _ATTRS + rb"(?:/>|>\s*</\1>)")
 _SHEET_XML = re.compile(r"xl/worksheets/[^/]+\.xml$")
 _CHUNK = 1 << 20
+# the reference of a cell with content (<c r="XFD1048576" …>…</c>; a self-closed <c …/> is
+# formatting only, dropped before reading) and a merge range (<mergeCell ref="T1:XFD1048576"/>)
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"[^>]*(?<!/)>')
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="\$?([A-Z]{1,3})\$?([0-9]{1,7})'
+                        rb'(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?"')
+
+
+def column_number(letters: bytes | str) -> int:
+    """`A` → 1, `XFD` → 16384 (no openpyxl: this runs before any library opens the file)."""
+    number = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 @dataclass(frozen=True)
@@ -222,21 +242,40 @@ class SheetCount:
     name: str
     cells: int
     valued: int
+    max_row: int = 0
+    max_col: int = 0
+    merged_cells: int = 0
+
+    @property
+    def extent(self) -> int:
+        return self.max_row * self.max_col
 
 
 def _count_cells(archive: zipfile.ZipFile, name: str) -> SheetCount:
-    """Cells and cells with a value in a sheet's XML, streamed (never the whole XML in memory)."""
-    cells = valued = 0
+    """Cells, cells with a value, the farthest row and column referenced and the cells inside
+    merge ranges, from a sheet's XML streamed (never the whole XML in memory)."""
+    cells = valued = max_row = max_col = merged = 0
     tail = b""
     with archive.open(name) as handle:
         while True:
             data = handle.read(_CHUNK)
             text = tail + data
-            cut = max(0, len(text) - 16) if data else len(text)  # a tag cut at the end: next time
+            # a tag cut at the end is counted next time (a mergeCell tag is < 64 bytes)
+            cut = max(0, len(text) - 64) if data else len(text)
             cells += sum(1 for m in _CELL.finditer(text) if m.start() < cut)
             valued += sum(1 for m in _VALUE.finditer(text) if m.start() < cut)
+            for m in _CELL_REF.finditer(text):
+                if m.start() < cut:
+                    max_col, max_row = max(max_col, column_number(m[1])), max(max_row, int(m[2]))
+            for m in _MERGE_REF.finditer(text):
+                if m.start() >= cut:
+                    continue
+                c0, r0 = column_number(m[1]), int(m[2])
+                c1, r1 = (column_number(m[3]), int(m[4])) if m[3] else (c0, r0)
+                merged += (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+                max_col, max_row = max(max_col, c0, c1), max(max_row, r0, r1)
             if not data:
-                return SheetCount(name, cells, valued)
+                return SheetCount(name, cells, valued, max_row, max_col, merged)
             tail = text[cut:]
 
 
@@ -244,7 +283,8 @@ def check_xlsx_size(path: Path, settings: WorkbookSettings = WorkbookSettings())
     """Refuse zip bombs and giant sheets before openpyxl inflates them into memory.
 
     Counts the cells in the XML itself: the <dimension> element may be missing or
-    span formatted empty cells.
+    span formatted empty cells. Also the far corner (a cell's or a merge range's
+    reference) and the cells merge ranges cover: openpyxl expands both.
     """
     try:
         archive = zipfile.ZipFile(path)
@@ -265,6 +305,14 @@ def check_xlsx_size(path: Path, settings: WorkbookSettings = WorkbookSettings())
                 raise WorkbookTooLargeError(
                     f"{path.name}: sheet {info.filename} has {count.valued:,} cells with values, "
                     f"over the limit of {settings.max_cells:,}")
+            if count.merged_cells > settings.max_merged_cells:
+                raise WorkbookTooLargeError(
+                    f"{path.name}: sheet {info.filename} merges {count.merged_cells:,} cells, "
+                    f"over the limit of {settings.max_merged_cells:,}")
+            if count.extent > settings.max_extent_cells:
+                raise WorkbookTooLargeError(
+                    f"{path.name}: sheet {info.filename} spans {count.max_row:,} rows × "
+                    f"{count.max_col:,} columns, over the limit of {settings.max_extent_cells:,} cells")
             counts.append(count)
     return counts
 
@@ -331,6 +379,8 @@ def _read_xlsx(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
     try:
         # not read_only: merged ranges are only parsed in the full mode
         workbook = openpyxl.load_workbook(source, data_only=True)
+    except MemoryError:
+        raise  # not a property of the file: the worker reports it and is replaced
     except Exception as exc:  # openpyxl raises many types for corrupt/encrypted files
         raise WorkbookReadError(f"{path.name}: cannot open as xlsx: {exc}") from exc
     layout = layout_from_openpyxl(workbook, path, path.suffix.lower().lstrip("."))
@@ -414,6 +464,8 @@ def _read_calamine(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+    except MemoryError:
+        raise
     except Exception as exc:  # calamine raises its own error types per format
         raise WorkbookReadError(f"{path.name}: cannot open as spreadsheet: {exc}") from exc
     sheets = []
@@ -450,14 +502,32 @@ def decode_csv(data: bytes, settings: WorkbookSettings = WorkbookSettings()) -> 
     return str(best), best.encoding
 
 
+def _bounded_lines(text: str, delimiter: str, path: Path, settings: WorkbookSettings):
+    """The lines of a CSV, refusing one with more fields than a row may hold before the csv
+    module builds a list of them (25 million fields of one line would take gigabytes).
+    A quoted delimiter counts too: the bound only ever errs on the safe side."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        if text.count(delimiter, start, end) >= settings.max_row_cells:
+            raise WorkbookTooLargeError(
+                f"{path.name}: a row with more than {settings.max_row_cells:,} fields "
+                f"(the limit of a row)")
+        yield text[start:end]
+        start = end
+
+
 def _read_csv(path: Path, settings: WorkbookSettings) -> WorkbookLayout:
+    if path.stat().st_size > settings.max_uncompressed_bytes:
+        raise WorkbookTooLargeError(f"{path.name}: {path.stat().st_size:,} bytes, over the limit")
     data = path.read_bytes()
-    if len(data) > settings.max_uncompressed_bytes:
-        raise WorkbookTooLargeError(f"{path.name}: {len(data):,} bytes, over the limit")
     text, encoding = decode_csv(data, settings)
+    del data
     dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     cells = []
-    for r, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+    lines = _bounded_lines(text, dialect.delimiter, path, settings)
+    for r, values in enumerate(csv.reader(lines, dialect), start=1):
         for c, value in enumerate(values, start=1):
             if value.strip():
                 cells.append(SheetCell(row=r, col=c, value=value, text=value.strip()))
