@@ -121,7 +121,7 @@ def cmd_ingest(args) -> int:
                                        publish_every_s=args.publish_every,
                                        max_worker_mb=args.max_worker_mb)
     if not Path(args.db).exists():
-        print(f"shoko: creating a new database at {args.db}", file=sys.stderr)
+        print(f"creating a new database at {args.db}", file=sys.stderr)  # a note, not an error
     with IngestReporter(Console(stderr=True)) as reporter:
         summary = ingest_mod.ingest(args.paths, options, reporter)
     print_summary(console, summary, Path(args.db))

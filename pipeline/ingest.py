@@ -92,8 +92,10 @@ class IngestSummary:
 
     @property
     def exit_code(self) -> int:
-        # skipped (no known kind) is not a failure, but is never counted as ok
-        return 0 if all(r.status in ("ok", "skipped", "unchanged", "duplicate") for r in self.results) else 1
+        # A file of no known kind (skipped, kind unknown) is not a failure, but never counts as ok;
+        # one skipped because it could not be read (a FIFO, a device, no permission) is.
+        return 0 if all(r.status in ("ok", "unchanged", "duplicate")
+                        or (r.status == "skipped" and r.kind == "unknown") for r in self.results) else 1
 
 
 # --- discover -----------------------------------------------------------------------
