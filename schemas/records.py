@@ -36,6 +36,8 @@ class Provenance(Record):
     cell: str | None = Field(None, description="A1-style cell reference")
     source: Literal["text", "ocr", "cell"] | None = Field(
         None, description="text layer, OCR or spreadsheet cell")
+    confidence: float | None = Field(
+        None, description="0–1: the OCR recogniser's confidence in the value (NULL when not OCR'd)")
 
 
 class Document(Record):
@@ -141,6 +143,17 @@ class ProgressRow(Provenance):
     grade_computed: str | None = None
 
 
+class DocumentPage(Record):
+    """How one PDF page was classified and read (every page of every PDF)."""
+
+    page: int
+    page_class: str = Field(description="born_digital, born_digital_with_pictures, image_only, "
+                                        "image_with_invisible_text, garbled_text or blank")
+    read_as: str = Field(description="text, ocr, text+ocr_pictures, text_layer or none")
+    engine: str | None = Field(None, description="the OCR engine, when OCR read the page or its pictures")
+    mean_confidence: float | None = Field(None, description="0–1: mean OCR word confidence on the page")
+
+
 class Finding(Record):
     severity: Severity = "warning"
     code: FindingCode
@@ -164,6 +177,7 @@ class Extraction(Record):
     contacts: list[Contact] = []
     partners: list[Partner] = []
     progress: list[ProgressRow] = []
+    document_pages: list[DocumentPage] = []
     findings: list[Finding] = []
 
 
@@ -179,6 +193,7 @@ CONTRACT_TABLES: dict[str, type[Record]] = {
     "contacts": Contact,
     "partners": Partner,
     "progress": ProgressRow,
+    "document_pages": DocumentPage,
     "findings": Finding,
 }
 

@@ -15,6 +15,7 @@ FindingCode = Literal[
     "unknown_document_kind",          # no extractor recognised the file
     "pages_need_ocr",                 # scanned pages and no OCR available
     "ocr_pages",                      # pages read by OCR (values less certain)
+    "ocr_low_confidence",             # OCR'd values under the confidence threshold
     # business development plans
     "overview_not_found",
     "period_unreadable",
