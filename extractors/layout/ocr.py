@@ -136,16 +136,17 @@ ONE_LIKE = "]|[Il丨」｜"
 UNIT_AFTER = r"[\d回件者人社社店%％円部名団所時日月年度]"
 ONE_BEFORE_UNIT = re.compile(rf"(?<![\w{re.escape(ONE_LIKE)}])[{re.escape(ONE_LIKE)}](?=\s*{UNIT_AFTER})")
 SERIF_AFTER_DIGIT = re.compile(rf"(?<=\d)[{re.escape(ONE_LIKE)}](?=\s*{UNIT_AFTER[:-1]}])")
-LEADING_SPECK = re.compile(r"^[.,・·'`:;‥…]+\s*(?=\d)")
+# a speck before a number: a dot, or a dash set apart by a space (a minus sign touches its digits)
+LEADING_SPECK = re.compile(r"^(?:[.,・·'`:;‥…]+\s*|[-_~―—‐]\s+)(?=\d)")
 
 
 # The slashes of a date read as 7 or 1 (`2023704701`): no amount is written like that.
-DATE_SLASHES = re.compile(r"(?<!\d)((?:19|20)\d{2})[71/／]?(0[1-9]|1[0-2])[71/／]?(0[1-9]|[12]\d|3[01])(?!\d)")
+DATE_SLASHES = re.compile(r"(?<!\d)((?:19|20)\d{2})[71/／]{1,2}(0[1-9]|1[0-2])[71/／]{1,2}(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def fix_dates(text: str) -> str:
     """`2023704701` → `2023/04/01` where a Western date is written with slashes."""
-    return DATE_SLASHES.sub(lambda m: f"{m[1]}/{m[2]}/{m[3]}" if len(m[0]) == 10 else m[0], text)
+    return DATE_SLASHES.sub(lambda m: f"{m[1]}/{m[2]}/{m[3]}", text)
 
 
 def fix_numeric(text: str) -> str:
@@ -344,6 +345,14 @@ def _segments(words: list[tuple], gap: float) -> list[list[tuple]]:
     return groups
 
 
+def _drop_specks(words: list[tuple]) -> list[tuple]:
+    """Dust and JPEG noise read as a lone character (`3`, `8`) that the recogniser doubts."""
+    return [w for w in words if len(w[1]) > 1 or w[2] >= SPECK_CONFIDENCE or len(words) == 1]
+
+
+SPECK_CONFIDENCE = 0.4
+
+
 def _join(words: list[tuple]) -> tuple[tuple[int, int, int, int], str, float]:
     box = (min(w[0][0] for w in words), min(w[0][1] for w in words),
            max(w[0][2] for w in words), max(w[0][3] for w in words))
@@ -358,7 +367,7 @@ def _page_words(image: np.ndarray, scale: float, origin, dpi: int, block0: int) 
     ox, oy = origin
     for line_no, (line_box, words) in enumerate(_recognise_lines(image, 3, dpi)):
         height = max((line_box[3] - line_box[1]) if line_box else 0, 1)
-        for n, run in enumerate(_segments(words, 1.2 * height)):
+        for n, run in enumerate(_segments(_drop_specks(words), 1.2 * height)):
             (x0, y0, x1, y1), text, conf = _join(run)
             if text:
                 out.append((ox + x0 * scale, oy + y0 * scale, ox + x1 * scale, oy + y1 * scale,
@@ -411,12 +420,17 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
     crop = np.pad(crop, 10, constant_values=255)
     out = []
     ox, oy = origin
-    # one line of text (most cells): Tesseract's single-line mode, which reads short numbers better
-    psm = 7 if line_height >= 0.75 * (iy1 - iy0) else 6
-    for line_no, (_, words) in enumerate(_recognise_lines(crop, psm, int(settings.dpi * factor))):
-        (wx0, wy0, wx1, wy1), text, conf = _join(words)
-        if not text:
-            continue
+    # One line of text (most cells): Tesseract's single-line mode, which reads short numbers
+    # better; when it is unsure (or the cell holds lines that touch), the block mode is tried
+    # too and the more confident reading kept.
+    single = line_height >= 0.75 * (iy1 - iy0)
+    readings = [_read_cell(crop, 7 if single else 6, int(settings.dpi * factor))]
+    if single and _confidence(readings[0]) < settings.low_confidence:
+        readings.append(_read_cell(crop, 6, int(settings.dpi * factor)))
+    lines = max(readings, key=_confidence)
+    out = []
+    ox, oy = origin
+    for line_no, ((wx0, wy0, wx1, wy1), text, conf) in enumerate(lines):
         px = [(wx0 - 10) / factor + cx0, (wy0 - 10) / factor + cy0, (wx1 - 10) / factor + cx0,
               (wy1 - 10) / factor + cy0]
         # keep the box inside the cell, so the grid reader puts it in this cell only
@@ -425,6 +439,25 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
         out.append((ox + px[0] * scale, oy + px[1] * scale, ox + px[2] * scale, oy + px[3] * scale,
                     text, block, line_no, 0, round(conf, 3)))
     return out
+
+
+def _read_cell(crop: np.ndarray, psm: int, dpi: int) -> list[tuple]:
+    """A cell's lines: (box in crop px, cleaned text, confidence), empty lines dropped."""
+    lines = []
+    for _, words in _recognise_lines(crop, psm, dpi):
+        words = _drop_specks(words)
+        if not words:
+            continue
+        box, text, conf = _join(words)
+        if text:
+            lines.append((box, text, conf))
+    return lines
+
+
+def _confidence(lines: list[tuple]) -> float:
+    """A reading's score: its characters' mean confidence (nothing read scores 0)."""
+    chars = sum(len(t) for _, t, _ in lines)
+    return sum(len(t) * c for _, t, c in lines) / chars if chars else 0.0
 
 
 def _typical_run(rows: np.ndarray) -> int:
