@@ -345,9 +345,13 @@ def _segments(words: list[tuple], gap: float) -> list[list[tuple]]:
     return groups
 
 
-def _drop_specks(words: list[tuple]) -> list[tuple]:
-    """Dust and JPEG noise read as a lone character (`3`, `8`) that the recogniser doubts."""
-    return [w for w in words if len(w[1]) > 1 or w[2] >= SPECK_CONFIDENCE or len(words) == 1]
+def _drop_specks(words: list[tuple], line_height: int = 0) -> list[tuple]:
+    """Dust and JPEG noise read as a character: a lone character the recogniser doubts, or a
+    box far smaller than a glyph of its line."""
+    tiny = 0.3 * line_height
+    return [w for w in words
+            if not (tiny and (w[0][2] - w[0][0]) < tiny and (w[0][3] - w[0][1]) < tiny)
+            and (len(w[1]) > 1 or w[2] >= SPECK_CONFIDENCE or len(words) == 1)]
 
 
 SPECK_CONFIDENCE = 0.4
@@ -367,7 +371,7 @@ def _page_words(image: np.ndarray, scale: float, origin, dpi: int, block0: int) 
     ox, oy = origin
     for line_no, (line_box, words) in enumerate(_recognise_lines(image, 3, dpi)):
         height = max((line_box[3] - line_box[1]) if line_box else 0, 1)
-        for n, run in enumerate(_segments(_drop_specks(words), 1.2 * height)):
+        for n, run in enumerate(_segments(_drop_specks(words, height), 1.2 * height)):
             (x0, y0, x1, y1), text, conf = _join(run)
             if text:
                 out.append((ox + x0 * scale, oy + y0 * scale, ox + x1 * scale, oy + y1 * scale,
@@ -399,9 +403,9 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
         # one short horizontal stroke: a dash (— / -), which recognisers drop as noise
         return [(origin[0] + (x0 + ix0) * scale, origin[1] + (y0 + iy0) * scale,
                  origin[0] + (x0 + ix1) * scale, origin[1] + (y0 + iy1) * scale, "—", block, 0, 0, 0.9)]
-    pad = 6
-    cx0, cy0 = x0 + max(ix0 - pad, 0), y0 + max(iy0 - pad, 0)
-    cx1, cy1 = x0 + min(ix1 + pad, x1 - x0), y0 + min(iy1 + pad, y1 - y0)
+    # Exactly the ink, then a white border: more of the image would bring in the remnants
+    # of rulings and the glyphs of the next row that touch them.
+    cx0, cy0, cx1, cy1 = x0 + ix0, y0 + iy0, x0 + ix1, y0 + iy1
     crop = cleaned[cy0:cy1, cx0:cx1]
     # Tesseract reads small glyphs far better at ~30 px; one text line's height is the ink's
     # height unless the cell holds several lines (then each line is about a glyph high).
@@ -444,8 +448,8 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
 def _read_cell(crop: np.ndarray, psm: int, dpi: int) -> list[tuple]:
     """A cell's lines: (box in crop px, cleaned text, confidence), empty lines dropped."""
     lines = []
-    for _, words in _recognise_lines(crop, psm, dpi):
-        words = _drop_specks(words)
+    for line_box, words in _recognise_lines(crop, psm, dpi):
+        words = _drop_specks(words, (line_box[3] - line_box[1]) if line_box else 0)
         if not words:
             continue
         box, text, conf = _join(words)
