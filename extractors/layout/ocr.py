@@ -285,25 +285,52 @@ def tight_bbox(bbox: tuple, ink: np.ndarray, scale: float, origin: tuple[float, 
 _APIS: dict = {}
 
 
-def _api(psm: int):
-    """One tesserocr handle per page-segmentation mode, kept for the life of the process."""
-    if psm not in _APIS:
+def _api(psm: int, lang: str = "jpn"):
+    """One tesserocr handle per page-segmentation mode and language, kept for the life of the process."""
+    if (psm, lang) not in _APIS:
         import tesserocr
 
-        api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang="jpn", psm=psm,
+        api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=lang, psm=psm,
                                       oem=tesserocr.OEM.LSTM_ONLY)
         # No search for white-on-black text: plans have none, and it costs a second pass.
         api.SetVariable("tessedit_do_invert", "0")
-        _APIS[psm] = api
-    return _APIS[psm]
+        _APIS[(psm, lang)] = api
+    return _APIS[(psm, lang)]
 
 
-def _recognise_lines(image: np.ndarray, psm: int, dpi: int) -> list[tuple[tuple[int, int, int, int], list[tuple]]]:
+def has_english_model() -> bool:
+    folder = tessdata_dir()
+    return bool(folder) and (Path(folder) / "eng.traineddata").is_file()
+
+
+ADDRESS_LIKE = re.compile(r"@|https?:|www\.|\.(?:jp|com|net|org)\b|mail", re.I)
+
+
+def _reread_addresses(image: np.ndarray, words: list[tuple], dpi: int) -> list[tuple]:
+    """E-mail addresses and URLs read again with Tesseract's English model, which keeps the
+    dots of `omecci.jp` and the y of `tokyo` that the Japanese one drops; the more
+    confident reading is kept."""
+    if not has_english_model() or not any(ADDRESS_LIKE.search(w[1]) for w in words):
+        return words
+    out = []
+    for box, text, conf in words:
+        if ADDRESS_LIKE.search(text):
+            x0, y0, x1, y1 = box
+            crop = np.pad(image[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2], 10, constant_values=255)
+            read = [w for _, ws in _recognise_lines(crop, 7, dpi, "eng") for w in ws]
+            if read and min(w[2] for w in read) > conf:
+                text, conf = "".join(w[1] for w in read), min(w[2] for w in read)
+        out.append((box, text, conf))
+    return out
+
+
+def _recognise_lines(image: np.ndarray, psm: int, dpi: int, lang: str = "jpn"
+                     ) -> list[tuple[tuple[int, int, int, int], list[tuple]]]:
     """Text lines of an image: (line box in px, [(word box in px, text, confidence 0–1)])."""
     import tesserocr
     from PIL import Image
 
-    api = _api(psm)
+    api = _api(psm, lang)
     api.SetImage(Image.fromarray(np.ascontiguousarray(image), "L"))
     api.SetSourceResolution(dpi)
     api.Recognize()
@@ -371,7 +398,8 @@ def _page_words(image: np.ndarray, scale: float, origin, dpi: int, block0: int) 
     ox, oy = origin
     for line_no, (line_box, words) in enumerate(_recognise_lines(image, 3, dpi)):
         height = max((line_box[3] - line_box[1]) if line_box else 0, 1)
-        for n, run in enumerate(_segments(_drop_specks(words, height), 1.2 * height)):
+        words = _reread_addresses(image, _drop_specks(words, height), dpi)
+        for n, run in enumerate(_segments(words, 1.2 * height)):
             (x0, y0, x1, y1), text, conf = _join(run)
             if text:
                 out.append((ox + x0 * scale, oy + y0 * scale, ox + x1 * scale, oy + y1 * scale,
@@ -380,11 +408,21 @@ def _page_words(image: np.ndarray, scale: float, origin, dpi: int, block0: int) 
 
 
 def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
-    rows = np.nonzero(ink.sum(axis=1) >= 1)[0]
-    cols = np.nonzero(ink.sum(axis=0) >= 1)[0]
-    if rows.size == 0 or ink.sum() < 12:
+    """The box of a cell's ink, isolated pixels (dust, JPEG noise) left out."""
+    ink = _without_isolated(ink)
+    if ink.sum() < 6:
         return None
+    rows = np.nonzero(ink.any(axis=1))[0]
+    cols = np.nonzero(ink.any(axis=0))[0]
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _without_isolated(ink: np.ndarray) -> np.ndarray:
+    """Ink pixels with at least one inked neighbour (of eight)."""
+    padded = np.pad(ink, 1)
+    neighbours = sum(padded[1 + dy:padded.shape[0] - 1 + dy, 1 + dx:padded.shape[1] - 1 + dx].astype(np.uint8)
+                     for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx)
+    return ink & (neighbours > 0)
 
 
 def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, int, int], scale: float,
@@ -399,7 +437,7 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
     if found is None:
         return []
     ix0, iy0, ix1, iy1 = found
-    if iy1 - iy0 <= 5 and ix1 - ix0 >= 3 * (iy1 - iy0):
+    if iy1 - iy0 <= 6 and ix1 - ix0 >= max(6, 2.5 * (iy1 - iy0)):
         # one short horizontal stroke: a dash (— / -), which recognisers drop as noise
         return [(origin[0] + (x0 + ix0) * scale, origin[1] + (y0 + iy0) * scale,
                  origin[0] + (x0 + ix1) * scale, origin[1] + (y0 + iy1) * scale, "—", block, 0, 0, 0.9)]
@@ -452,6 +490,7 @@ def _read_cell(crop: np.ndarray, psm: int, dpi: int) -> list[tuple]:
         words = _drop_specks(words, (line_box[3] - line_box[1]) if line_box else 0)
         if not words:
             continue
+        words = _reread_addresses(crop, words, dpi)
         box, text, conf = _join(words)
         if text:
             lines.append((box, text, conf))
