@@ -63,7 +63,7 @@ def _describe_head(path: Path) -> str:
     return repr(head[:12])[2:-1]
 
 
-def open_layout(path: Path):
+def open_layout(path: Path, on_page=None):
     """The layout of a file, by its bytes' type rather than its name where they disagree."""
     suffix = path.suffix.lower()
     magic = sniff(path)
@@ -76,7 +76,7 @@ def open_layout(path: Path):
         raise NotThatFileType(f"not an Excel xlsx file: the file starts with '{_describe_head(path)}'")
     if suffix in PDF_SUFFIXES:
         from extractors.layout.pdf import read_pdf_layout
-        return read_pdf_layout(path)
+        return read_pdf_layout(path, on_page=on_page)
     if suffix in SHEET_SUFFIXES:
         from extractors.layout.workbook import read_workbook
         return read_workbook(path)
@@ -206,12 +206,15 @@ def no_text_reason(layout, pages: list[int]) -> str:
     return OCR_EMPTY if set(pages) <= tried else OCR_HINT
 
 
-def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits()) -> Extraction:
-    """file → layout → chosen extractor → records (+ OCR provenance); never raises for a bad file."""
+def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(),
+                 on_page=None) -> Extraction:
+    """file → layout → chosen extractor → records (+ OCR provenance); never raises for a bad file.
+
+    `on_page(page, page_count)` hears each PDF page as it is read (progress inside a file)."""
     path = Path(path)
     try:
         check_limits(path, limits)
-        layout = open_layout(path)
+        layout = open_layout(path, on_page)
     except LimitError as exc:
         return Extraction(status="failed", error=str(exc))
     except Exception as exc:  # any reader error is a property of the file, not of the batch

@@ -241,3 +241,39 @@ def test_ocr_never_touches_the_network(monkeypatch):
     result = ocr.read_image(gray, 72 / 200)
     text = "".join(w[4] for w in result.words)
     assert "12回" in text and "年度" in text
+
+
+def test_an_invisible_tesseract_layer_is_not_trusted(tmp_path):
+    # the 概要 scanned, with the invisible text layer Tesseract's PDF renderer lays over it
+    _, jpegs = make_scans.image_pdf(OME_PLAN, [0], np.random.default_rng(make_scans.seed_of("ome_cci_2023")))
+    make_scans.with_tesseract_layer(jpegs, tmp_path / "layer.pdf")
+    layer = pymupdf.open(tmp_path / "layer.pdf")[0].get_text()
+    assert "青梅" in layer.replace(" ", "") or layer.strip()  # the layer is there, spaced and noisy
+    result = extract_file(tmp_path / "layer.pdf")
+    assert [(p.page_class, p.read_as) for p in result.document_pages] == [("image_with_invisible_text", "ocr")]
+    plan = result.plans[0]
+    assert (plan.chamber, plan.chamber_corporate_number) == ("青梅商工会議所", "3013105001132")
+    assert (str(plan.period_start), str(plan.period_end)) == ("2023-04-01", "2026-03-31")
+    assert not any(f.code == "overview_not_found" for f in result.findings)
+
+
+def test_pages_are_reported_as_they_are_read_and_stored(tmp_path):
+    heard = []
+    result = extract_file(RUMOI_PLAN, on_page=lambda page, total: heard.append((page.number, total)))
+    assert heard == [(n, 17) for n in range(1, 18)]
+    assert [(p.page, p.page_class, p.read_as, p.engine) for p in result.document_pages] == \
+        [(n, "born_digital", "text", None) for n in range(1, 18)]
+    assert all(t.source != "ocr" and t.confidence is None for t in result.targets)
+    from pipeline import store
+
+    con = store.connect(tmp_path / "db.duckdb")
+    store.load_documents(con, [(_document(result), result, [])])
+    assert con.execute("select count(*), min(page_class), max(read_as) from document_pages").fetchone() == \
+        (17, "born_digital", "text")
+
+
+def _document(result):
+    from schemas.records import Document
+
+    return Document(doc_id="x" * 64, source_path=str(RUMOI_PLAN), file_name=RUMOI_PLAN.name, kind=result.kind,
+                    pages=result.pages)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 from extractors.layout.model import (Cell, CorruptPdfError, EncryptedPdfError,  # noqa: F401 (the reader's types)
                                      LayoutSettings, Line, Page, PdfLayout, PdfLayoutError, Table, Word, per_layout)
@@ -265,8 +266,12 @@ def _read_page(doc, index: int, settings: LayoutSettings, plumber_pdf_opener) ->
                 **({"read_as": read_as} | extra))
 
 
-def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings()) -> PdfLayout:
+def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(),
+                    on_page: Callable[[Page, int], None] | None = None) -> PdfLayout:
     """Every page's words, reading-order lines and ruled tables, with bboxes.
+
+    `on_page(page, page_count)` is called as each page is read (a scan takes seconds a
+    page: progress bars and logs advance by it).
 
     Raises EncryptedPdfError / CorruptPdfError; a page without a text layer is
     returned with has_text_layer=False (it needs OCR), not an error.
@@ -284,7 +289,12 @@ def read_pdf_layout(path: str | Path, settings: LayoutSettings = LayoutSettings(
         return plumber[0]
 
     try:
-        pages = tuple(_read_page(doc, i, settings, plumber_pdf) for i in range(doc.page_count))
+        pages = []
+        for i in range(doc.page_count):
+            pages.append(_read_page(doc, i, settings, plumber_pdf))
+            if on_page is not None:
+                on_page(pages[-1], doc.page_count)
+        pages = tuple(pages)
         metadata = {k: v for k, v in (doc.metadata or {}).items() if v}
         metadata["page_count"] = doc.page_count
     except PdfLayoutError:
