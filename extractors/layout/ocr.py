@@ -211,13 +211,16 @@ def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
 
 def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int, int]]:
     """(row, start, end) of every run of True at least `min_length` long, row by row."""
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    width = mask.shape[1] + 2
+    padded = np.zeros((mask.shape[0], width), dtype=np.int8)
     padded[:, 1:-1] = mask
-    edges = np.diff(padded, axis=1)
-    rows_s, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)
+    edges = np.diff(padded.ravel())  # rows are padded with zeros: no run crosses a row
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
     keep = (ends - starts) >= min_length
-    return list(zip(rows_s[keep].tolist(), starts[keep].tolist(), ends[keep].tolist()))
+    starts, ends = starts[keep], ends[keep]
+    rows = starts // width
+    return list(zip(rows.tolist(), (starts - rows * width).tolist(), (ends - rows * width).tolist()))
 
 
 def _bridge(dark: np.ndarray, axis: int) -> np.ndarray:
@@ -247,7 +250,7 @@ def raster_rulings(gray: np.ndarray, scale: float, settings: OcrSettings,
     # A column ruling ends on row rulings at both ends; the strokes of letters in rows above
     # and below one another (H over H) that join through a row ruling do not reach one.
     near = 4
-    for col, start, end in _runs(dark.T, min_v):
+    for col, start, end in _runs(np.ascontiguousarray(dark.T), min_v):
         c0, c1 = max(col - near, 0), col + near + 1
         if not (mask[max(start - near, 0):start + near + 1, c0:c1].any()
                 and mask[max(end - 1 - near, 0):end + near, c0:c1].any()):
@@ -469,6 +472,10 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
     readings = [_read_cell(crop, 7 if single else 6, int(settings.dpi * factor))]
     if single and _confidence(readings[0]) < settings.low_confidence:
         readings.append(_read_cell(crop, 6, int(settings.dpi * factor)))
+    if single and max(map(_confidence, readings)) < settings.low_confidence:
+        # Tesseract's page layout sometimes finds no text line in a clean cell; the raw-line
+        # mode skips that analysis
+        readings.append(_read_cell(crop, 13, int(settings.dpi * factor)))
     lines = max(readings, key=_confidence)
     out = []
     ox, oy = origin
