@@ -476,7 +476,9 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
         # Tesseract's page layout sometimes finds no text line in a clean cell; the raw-line
         # mode skips that analysis
         readings.append(_read_cell(crop, 13, int(settings.dpi * factor)))
-    lines = max(readings, key=_confidence)
+    # the reading with the most characters expected right: a confident fragment (`費` for
+    # `管理費`) must not beat a fuller, less certain reading
+    lines = max(readings, key=lambda r: sum(len(t) * c for _, t, c in r))
     out = []
     ox, oy = origin
     for line_no, ((wx0, wy0, wx1, wy1), text, conf) in enumerate(lines):
