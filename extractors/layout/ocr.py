@@ -108,8 +108,8 @@ OCR_THOUSANDS = re.compile(r"(?<=\d)[.,]{1,2}(?=\d{3}(?!\d))")
 # Recognisers trained on Chinese (and Tesseract now and then) give the Chinese form of a
 # Japanese glyph; these are the ones that occur in plan vocabulary.
 GLYPH_VARIANTS = str.maketrans({"值": "値", "增": "増", "说": "説", "经": "経", "营": "営", "发": "発",
-                                "达": "達", "业": "業", "实": "実", "计": "計", "画": "画", "资": "資",
-                                "产": "産", "销": "販", "额": "額", "费": "費", "开": "開", "关": "関"})
+                                "达": "達", "业": "業", "实": "実", "计": "計", "资": "資",
+                                "产": "産", "额": "額", "费": "費", "开": "開", "关": "関"})
 KATAKANA = r"\u30a1-\u30fa"
 # 一 (kanji one) or - between katakana is the long vowel mark ー
 LONG_VOWEL = re.compile(rf"(?<=[{KATAKANA}ー])[一\-－—―‐](?=[{KATAKANA}]|$)")
