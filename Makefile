@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench fuzz clean ocr-deps
+.PHONY: run test bench bench-ocr fuzz clean ocr-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP) ocr-deps
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ingest.py
+
+# OCR section of the bench: scanned dev documents built, ingested and scored (scripts/score_scans.py)
+bench-ocr: $(STAMP) ocr-deps
+	$(BIN)/python scripts/score_scans.py
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1
