@@ -277,3 +277,16 @@ def _document(result):
 
     return Document(doc_id="x" * 64, source_path=str(RUMOI_PLAN), file_name=RUMOI_PLAN.name, kind=result.kind,
                     pages=result.pages)
+
+
+def test_ingest_summary_and_inspect_show_what_ocr_read(tmp_path, capsys):
+    from pipeline.cli import main
+
+    doc, _ = make_scans.image_pdf(OME_PLAN, [14], np.random.default_rng(3))  # the budget page, scanned
+    path = _save(doc, tmp_path)
+    main(["ingest", str(path), "--db", str(tmp_path / "db.duckdb"), "--workers", "0"])
+    out = capsys.readouterr()
+    assert "OCR: 1 pages read by OCR" in out.out + out.err
+    main(["inspect", str(path), "--pretty"])
+    shown = capsys.readouterr().out
+    assert "document_pages" in shown and "image_only" in shown and "confidence" in shown
