@@ -110,6 +110,12 @@ def test_raster_rulings_find_a_drawn_grid():
     ("経 営 発 達 支 援", "経営発達支援"),
     ("令和 5 年度", "令和5年度"),
     ("HP 掲載", "HP掲載"),
+    ("RS", "R8"),
+    ("RS8", "R8"),
+    ("RI7", "R7"),
+    ("R1 1", "R11"),
+    ("R17", "R17"),
+    ("RSVP", "RSVP"),
     ("Web page", "Web page"),
 ])
 def test_clean_ocr_word(raw, cleaned):

@@ -153,11 +153,33 @@ def fix_dates(text: str) -> str:
 REIWA_YEAR = re.compile(r"(?<![A-Za-z])R[Il|](?=\d{1,2}(?!\d))")
 
 
+# A year header (`R8`, `R11`) read with letters for its digits: `RS`, `RS8` (S and 8 read
+# twice), `R1 1`, `RO`.
+YEAR_TOKEN = re.compile(r"^R\s*([0-9SOIlB|](?:\s?[0-9SOIlB|]){0,3})$")
+DIGIT_LOOKALIKE = {"S": "8", "O": "0", "I": "1", "l": "1", "|": "1", "B": "8"}
+
+
+def fix_year_token(text: str) -> str:
+    match = YEAR_TOKEN.match(text)
+    if not match:
+        return text
+    body = match[1].replace(" ", "")
+    digits = []
+    for i, ch in enumerate(body):
+        if ch in DIGIT_LOOKALIKE:
+            if i + 1 < len(body) and body[i + 1] == DIGIT_LOOKALIKE[ch]:
+                continue  # the same glyph read twice, as a letter and as a digit
+            ch = DIGIT_LOOKALIKE[ch]
+        digits.append(ch)
+    number = "".join(digits)
+    return f"R{number}" if 1 <= len(number) <= 2 and number[0] != "0" else text
+
+
 def fix_numeric(text: str) -> str:
     """`]回` → `1回`, `1]回` → `1回`, `. 12回` → `12回`: digit slips in a short numeric cell."""
+    text = fix_year_token(REIWA_YEAR.sub("R", text))
     if len(text) > 16 or not re.search(r"\d|[回件者人]", text):
         return text
-    text = REIWA_YEAR.sub("R", text)
     text = LEADING_SPECK.sub("", text)
     text = SERIF_AFTER_DIGIT.sub("", text)
     return ONE_BEFORE_UNIT.sub("1", text)
