@@ -316,16 +316,19 @@ _APIS: dict = {}
 
 
 def _api(psm: int, lang: str = "jpn"):
-    """One tesserocr handle per page-segmentation mode and language, kept for the life of the process."""
-    if (psm, lang) not in _APIS:
+    """One tesserocr handle per language, kept for the life of the process (a model costs
+    tens of MB and a fraction of a second to load); the segmentation mode is set per call."""
+    if lang not in _APIS:
         import tesserocr
 
         api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang=lang, psm=psm,
                                       oem=tesserocr.OEM.LSTM_ONLY)
         # No search for white-on-black text: plans have none, and it costs a second pass.
         api.SetVariable("tessedit_do_invert", "0")
-        _APIS[(psm, lang)] = api
-    return _APIS[(psm, lang)]
+        _APIS[lang] = api
+    api = _APIS[lang]
+    api.SetPageSegMode(psm)
+    return api
 
 
 def has_english_model() -> bool:
