@@ -116,6 +116,9 @@ def test_raster_rulings_find_a_drawn_grid():
     ("R1 1", "R11"),
     ("R17", "R17"),
     ("RSVP", "RSVP"),
+    ("e-mail:div2050@city.ome.lgjp", "e-mail:div2050@city.ome.lg.jp"),
+    ("kankou@town.okutama.tokyo.ip", "kankou@town.okutama.tokyo.jp"),
+    ("rcci@rumoi.or.jp", "rcci@rumoi.or.jp"),
     ("Web page", "Web page"),
 ])
 def test_clean_ocr_word(raw, cleaned):

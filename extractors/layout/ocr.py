@@ -185,9 +185,22 @@ def fix_numeric(text: str) -> str:
     return ONE_BEFORE_UNIT.sub("1", text)
 
 
+# In an e-mail address or URL: `.ip` is `.jp` (the j's tail cut where it touches a ruling;
+# there is no .ip domain), and Japan's second-level domains lose their dot (`lgjp`).
+ADDRESS = re.compile(r"@|https?:|www\.", re.I)
+JP_DOMAIN = re.compile(r"(?<=[.@])((?:[a-z0-9-]+\.)*?)(lg|or|co|ne|go|ac|ed|gr)\.?[ji]p\b|\.ip\b", re.I)
+
+
+def fix_address(text: str) -> str:
+    """`city.ome.lgjp` → `city.ome.lg.jp`, `tokyo.ip` → `tokyo.jp`, in addresses only."""
+    if not ADDRESS.search(text):
+        return text
+    return JP_DOMAIN.sub(lambda m: f"{m[1]}{m[2]}.jp" if m[2] else ".jp", text)
+
+
 def clean_ocr_word(text: str) -> str:
     """Undo usual OCR slips on table text: border remnants, misread thousands marks, spacing."""
-    text = fix_dates(join_cjk_spacing(fix_glyphs(text.strip()))).strip("|｜ ")
+    text = fix_address(fix_dates(join_cjk_spacing(fix_glyphs(text.strip())))).strip("|｜ ")
     if BORDER_REMNANT.match(text):
         return ""
     text = fix_numeric(text)
