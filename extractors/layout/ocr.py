@@ -292,8 +292,10 @@ def raster_rulings(gray: np.ndarray, scale: float, settings: OcrSettings,
     near = 4
     for col, start, end in _runs(np.ascontiguousarray(dark.T), min_v):
         c0, c1 = max(col - near, 0), col + near + 1
-        if not (mask[max(start - near, 0):start + near + 1, c0:c1].any()
-                and mask[max(end - 1 - near, 0):end + near, c0:c1].any()):
+        on_top = mask[max(start - near, 0):start + near + 1, c0:c1].any()
+        on_bottom = mask[max(end - 1 - near, 0):end + near, c0:c1].any()
+        # a long run is a ruling even where a speck of noise cuts it short of one end
+        if not ((on_top and on_bottom) or ((on_top or on_bottom) and end - start >= 4 * min_v)):
             continue
         if _inner_stroke(mask[:, c0:c1], start, end, near):
             continue
