@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/processed/plans.duckdb
 
-.PHONY: run test bench bench-review fuzz clean ocr-deps browser-deps pg-deps layout-deps
+.PHONY: run test bench bench-review bench-ocr fuzz clean ocr-deps browser-deps pg-deps layout-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: $(STAMP)
 
 bench-review: $(STAMP)
 	$(BIN)/python benchmarks/bench_review.py --documents 10000
+
+# OCR section of the bench: scanned dev documents built, ingested and scored (scripts/score_scans.py)
+bench-ocr: $(STAMP) ocr-deps
+	$(BIN)/python scripts/score_scans.py
 
 fuzz: $(STAMP)
 	$(BIN)/python scripts/fuzz.py --cases 2000 --seed 1

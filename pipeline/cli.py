@@ -102,6 +102,9 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
     if summary.retried:
         console.print(f"{summary.retried} files retried (they failed last time for a transient reason: "
                       "worker died, out of memory, timed out)")
+    ocr_line = _ocr_summary(db)
+    if ocr_line:
+        console.print(ocr_line)
     console.print(f"{len(summary.results)} files, {summary.pages} pages extracted in "
                   f"{summary.elapsed_s:.2f} s ({summary.pages_per_second:.1f} pages/s) → {db}")
     stats = summary.publish
@@ -111,6 +114,28 @@ def print_summary(console: Console, summary: ingest_mod.IngestSummary, db: Path)
                       + (", resuming an interrupted run" if stats.resumed else ""))
     else:
         console.print("nothing changed: the published database stays as it was")
+
+
+def _ocr_summary(db: Path) -> str | None:
+    """OCR'd pages and the values under the confidence threshold, in the whole database."""
+    from pipeline.extract import LOW_CONFIDENCE
+    try:
+        con = store.connect(db, read_only=True)
+    except Exception:
+        return None
+    try:
+        pages = con.execute("select count(*) from document_pages where read_as <> 'text' "
+                            "and read_as <> 'none'").fetchone()[0]
+        if not pages:
+            return None
+        low = sum(con.execute(f"select count(*) from {t} where source = 'ocr' and confidence < ?",
+                              [LOW_CONFIDENCE]).fetchone()[0] for t in ("targets", "budgets", "progress"))
+    except Exception:
+        return None
+    finally:
+        con.close()
+    return (f"OCR: {pages} pages read by OCR; {low} OCR'd values under confidence {LOW_CONFIDENCE} "
+            "(listed by `shoko inspect FILE --pretty`; column `confidence`)")
 
 
 def cmd_ingest(args) -> int:
@@ -312,7 +337,25 @@ def cmd_inspect(args) -> int:
         for record in records:
             table.add_row(*[_short(record.get(c)) for c in columns])
         console.print(table)
+    _print_low_confidence(console, extraction)
     return 0 if extraction.status == "ok" else 1
+
+
+def _print_low_confidence(console: Console, extraction) -> None:
+    """The OCR'd values a person should check: under the confidence threshold."""
+    from pipeline.extract import LOW_CONFIDENCE
+    low = [(name, r) for name in ("targets", "budgets", "progress") for r in getattr(extraction, name)
+           if r.confidence is not None and r.confidence < LOW_CONFIDENCE]
+    if not low:
+        return
+    table = RichTable(title=f"OCR'd values under confidence {LOW_CONFIDENCE} ({len(low)}): check them")
+    for column in ("table", "page", "label", "fiscal_year", "raw", "confidence"):
+        table.add_column(column)
+    for name, r in low:
+        label = getattr(r, "metric", None) or getattr(r, "item", None) or getattr(r, "project", None)
+        table.add_row(name, str(r.page), _short(label), str(r.fiscal_year), _short(getattr(r, "raw", None)),
+                      f"{r.confidence:.2f}")
+    console.print(table)
 
 
 def _short(value) -> str:

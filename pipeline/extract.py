@@ -15,7 +15,7 @@ from extractors import base, kinds
 from extractors.readers.table_reports import layout_reports
 from pipeline.canonical import enrich
 from pipeline.confidence import score as score_confidence
-from schemas.records import CONTRACT_TABLES, Extraction, Finding, Provenance
+from schemas.records import CONTRACT_TABLES, DocumentPage, Extraction, Finding, Provenance
 
 EXTRACTOR_VERSION = "0.3.0"  # documents loaded by another version are re-extracted (0.3.0: new layouts, confidence, skipped)
 
@@ -57,7 +57,7 @@ def _describe_head(path: Path) -> str:
     return repr(head[:12])[2:-1]
 
 
-def open_layout(path: Path):
+def open_layout(path: Path, on_page=None):
     """The layout of a file, by its bytes' type rather than its name where they disagree."""
     suffix = path.suffix.lower()
     magic = sniff(path)
@@ -70,7 +70,7 @@ def open_layout(path: Path):
         raise NotThatFileType(f"not an Excel xlsx file: the file starts with '{_describe_head(path)}'")
     if suffix in PDF_SUFFIXES:
         from extractors.layout.pdf import read_pdf_layout
-        return read_pdf_layout(path)
+        return read_pdf_layout(path, on_page=on_page)
     if suffix in SHEET_SUFFIXES:
         from extractors.layout.workbook import read_workbook
         return read_workbook(path)
@@ -136,21 +136,66 @@ def ocr_tables(spec: base.KindSpec | None) -> list[str]:
     return [t for t in (spec.tables if spec else ()) if issubclass(CONTRACT_TABLES[t], Provenance)]
 
 
+LOW_CONFIDENCE = 0.6  # OCR'd values under it are listed by `shoko inspect` and counted by ingest
+
+
+def _ocr_confidence(record, words_by_page) -> tuple[bool, float | None]:
+    """Whether a record's cell was read by OCR, and the lowest word confidence in it."""
+    box = record.bbox
+    words = words_by_page.get(record.page)
+    if not words or box is None:
+        return False, None
+    inside = [w.confidence for w in words
+              if box[0] - 1 <= (w.bbox[0] + w.bbox[2]) / 2 <= box[2] + 1
+              and box[1] - 1 <= (w.bbox[1] + w.bbox[3]) / 2 <= box[3] + 1]
+    scores = [c for c in inside if c is not None]
+    return bool(inside), (round(min(scores), 3) if scores else None)
+
+
+def page_records(layout) -> list[DocumentPage]:
+    return [DocumentPage(page=p.number, page_class=p.page_class, read_as=p.read_as, engine=p.engine,
+                         mean_confidence=p.ocr_confidence)
+            for p in getattr(layout, "pages", ()) if hasattr(p, "page_class")]
+
+
 def mark_ocr(extraction: Extraction, layout, spec: base.KindSpec | None = None) -> Extraction:
-    """Provenance `source = 'ocr'` on every value from an OCR'd page, and a finding naming the pages."""
-    pages = [p.number for p in getattr(layout, "pages", ()) if getattr(p, "ocr", False)]
-    if not pages:
-        return extraction
-    ocr_pages = set(pages)
-    update = {}
+    """Provenance `source = 'ocr'` and a confidence on every value read by OCR, one
+    `document_pages` row per PDF page, and a finding naming the OCR'd pages."""
+    update: dict = {"document_pages": page_records(layout)}
+    read = [p for p in getattr(layout, "pages", ()) if getattr(p, "ocr", False)]
+    if not read:
+        return extraction.model_copy(update=update)
+    whole = {p.number for p in read if p.read_as in ("ocr", "text_layer")}
+    words_by_page = {p.number: [w for w in p.words if w.confidence is not None or p.number in whole]
+                     for p in read}
     for table in ocr_tables(spec):
-        update[table] = [r.model_copy(update={"source": "ocr"}) if r.page in ocr_pages else r
-                         for r in getattr(extraction, table)]
+        rows = []
+        for record in getattr(extraction, table):
+            by_ocr, confidence = _ocr_confidence(record, words_by_page)
+            if record.page in whole or by_ocr:
+                marks = {"source": "ocr"}
+                if "confidence" in type(record).model_fields:
+                    # the lower of the OCR's and the parse's doubt (pipeline/confidence.py) is kept
+                    marks["confidence"] = confidence
+                record = record.model_copy(update=marks)
+            rows.append(record)
+        update[table] = rows
+    pages = ", ".join(f"{p.number} ({p.page_class}, {p.read_as}"
+                      + (f", mean confidence {p.ocr_confidence:.2f})" if p.ocr_confidence is not None else ")")
+                      for p in read)
+    engines = sorted({p.engine for p in read if p.engine})
     finding = Finding(severity="info", code="ocr_pages",
-                      message=f"read by OCR (Tesseract, jpn): pages {', '.join(map(str, pages))}; "
+                      message=f"read by OCR ({', '.join(engines) or 'tesseract'}): pages {pages}; "
                               "check OCR'd values against the document",
-                      location=f"pages {', '.join(map(str, pages))}")
+                      location=f"pages {', '.join(str(p.number) for p in read)}")
     update["findings"] = [*extraction.findings, finding]
+    low = [r for t in ocr_tables(spec) for r in update[t]
+           if getattr(r, "confidence", None) is not None and r.confidence < LOW_CONFIDENCE]
+    if low:
+        update["findings"].append(Finding(
+            severity="warning", code="ocr_low_confidence",
+            message=f"{len(low)} OCR'd values under confidence {LOW_CONFIDENCE}: check them against the page",
+            location="pages " + ", ".join(str(p) for p in sorted({r.page for r in low}))))
     return extraction.model_copy(update=update)
 
 
@@ -164,12 +209,15 @@ def no_text_reason(layout, pages: list[int]) -> str:
     return OCR_EMPTY if set(pages) <= tried else OCR_HINT
 
 
-def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits()) -> Extraction:
-    """file → layout → chosen extractor → records (+ OCR provenance); never raises for a bad file."""
+def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(),
+                 on_page=None) -> Extraction:
+    """file → layout → chosen extractor → records (+ OCR provenance); never raises for a bad file.
+
+    `on_page(page, page_count)` hears each PDF page as it is read (progress inside a file)."""
     path = Path(path)
     try:
         check_limits(path, limits)
-        layout = open_layout(path)
+        layout = open_layout(path, on_page)
     except LimitError as exc:
         return Extraction(status="failed", error=str(exc))
     except Exception as exc:  # any reader error is a property of the file, not of the batch
@@ -179,7 +227,8 @@ def extract_file(path: str | Path, debug: bool = False, limits: Limits = Limits(
     pages = page_count(layout)
     no_text = missing_text_layer(layout)
     if no_text and len(no_text) == pages:
-        return Extraction(status="needs_ocr", error=no_text_reason(layout, no_text), pages=pages)
+        return Extraction(status="needs_ocr", error=no_text_reason(layout, no_text), pages=pages,
+                          document_pages=page_records(layout))
     load_extractors()
     chosen = base.choose(layout)
     if chosen is None:

@@ -168,6 +168,17 @@ class ProgressRow(Provenance):
     grade_computed: str | None = None
 
 
+class DocumentPage(Record):
+    """How one PDF page was classified and read (every page of every PDF)."""
+
+    page: int
+    page_class: str = Field(description="born_digital, born_digital_with_pictures, image_only, "
+                                        "image_with_invisible_text, garbled_text or blank")
+    read_as: str = Field(description="text, ocr, text+ocr_pictures, text_layer or none")
+    engine: str | None = Field(None, description="the OCR engine, when OCR read the page or its pictures")
+    mean_confidence: float | None = Field(None, description="0–1: mean OCR word confidence on the page")
+
+
 class Finding(Record):
     severity: Severity = "warning"
     code: FindingCode
@@ -205,6 +216,7 @@ class Extraction(Record):
     contacts: list[Contact] = []
     partners: list[Partner] = []
     progress: list[ProgressRow] = []
+    document_pages: list[DocumentPage] = []
     findings: list[Finding] = []
     table_reports: list[TableReport] = []   # not loaded: what `shoko inspect` shows of the layout
 
@@ -222,6 +234,7 @@ CONTRACT_TABLES: dict[str, type[Record]] = {
     "contacts": Contact,
     "partners": Partner,
     "progress": ProgressRow,
+    "document_pages": DocumentPage,
     "findings": Finding,
 }
 

@@ -19,6 +19,7 @@ FindingCode = Literal[
     "pdf_content_errors",             # the PDF library reported damaged content on a page
     "formula_without_value",          # workbook formula cells stored without a value none could compute (partial)
     "formula_values_computed",        # workbook formula cells stored without a value, computed (info)
+    "ocr_low_confidence",             # OCR'd values under the confidence threshold
     # business development plans
     "overview_not_found",
     "period_unreadable",

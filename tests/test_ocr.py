@@ -6,11 +6,19 @@ import pymupdf
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extractors.layout import ocr
-from extractors.layout.ocr import OcrSettings, clean_ocr_word, raster_rulings
+import difflib
+import socket
+import sys
+from pathlib import Path
+
+from extractors.layout import ocr, pdf
+from extractors.layout.ocr import OcrSettings, clean_ocr_word, fix_glyphs, join_cjk_spacing, raster_rulings
 from pipeline.extract import extract_file
 
-from conftest import OME_PLAN
+from conftest import OME_PLAN, RUMOI_PLAN
+
+sys.path.insert(0, str(Path(__file__).parent / "scans"))
+import make_scans  # noqa: E402
 
 
 def scan_pages(source, target, pages: set[int], dpi: int = 200):
@@ -95,6 +103,23 @@ def test_raster_rulings_find_a_drawn_grid():
     ("｜81,130", "81,130"),
     ("1.5", "1.5"),
     ("令和5年度|", "令和5年度"),
+    ("]回", "1回"),
+    ("1]回", "1回"),
+    (". 12回", "12回"),
+    ("2023704701 ~ 2026703731", "2023/04/01 ~ 2026/03/31"),
+    ("経 営 発 達 支 援", "経営発達支援"),
+    ("令和 5 年度", "令和5年度"),
+    ("HP 掲載", "HP掲載"),
+    ("RS", "R8"),
+    ("RS8", "R8"),
+    ("RI7", "R7"),
+    ("R1 1", "R11"),
+    ("R17", "R17"),
+    ("RSVP", "RSVP"),
+    ("e-mail:div2050@city.ome.lgjp", "e-mail:div2050@city.ome.lg.jp"),
+    ("kankou@town.okutama.tokyo.ip", "kankou@town.okutama.tokyo.jp"),
+    ("rcci@rumoi.or.jp", "rcci@rumoi.or.jp"),
+    ("Web page", "Web page"),
 ])
 def test_clean_ocr_word(raw, cleaned):
     assert clean_ocr_word(raw) == cleaned
@@ -105,3 +130,172 @@ def test_clean_ocr_word(raw, cleaned):
 def test_clean_ocr_word_never_raises_and_is_idempotent(text):
     once = clean_ocr_word(text)
     assert clean_ocr_word(once) == once
+
+
+def test_glyph_variants_are_corrected():
+    assert fix_glyphs("目标值の增加") == "目标値の増加"
+    assert fix_glyphs("セミナ一") == "セミナー"
+    assert fix_glyphs("一回") == "一回"  # the kanji one outside katakana stays
+
+
+@settings(max_examples=200, derandomize=True)
+@given(st.text())
+def test_join_cjk_spacing_is_idempotent(text):
+    once = join_cjk_spacing(text)
+    assert join_cjk_spacing(once) == once
+
+
+# --- the page classifier --------------------------------------------------------------------
+
+def _classes(path) -> list[str]:
+    doc = pymupdf.open(path)
+    return [pdf.classify_page(page, page.get_text("words"))[0] for page in doc]
+
+
+def test_born_digital_plans_are_born_digital():
+    assert set(_classes(OME_PLAN)) == {"born_digital"}
+    layout = pdf.read_pdf_layout(RUMOI_PLAN)
+    assert {(p.page_class, p.read_as, p.ocr) for p in layout.pages} == {("born_digital", "text", False)}
+
+
+def _scan_page(source, index: int) -> pymupdf.Document:
+    rng = np.random.default_rng(7)
+    doc, _ = make_scans.image_pdf(source, [index], rng)
+    return doc
+
+
+def test_classifier_tells_scans_invisible_layers_garbled_text_and_pictures(tmp_path):
+    scan = _scan_page(OME_PLAN, 0)
+    assert pdf.classify_page(scan[0], scan[0].get_text("words"))[0] == "image_only"
+    # an invisible layer (render mode 3, as Acrobat / ocrmypdf lay it) over the image
+    scan[0].insert_text((72, 100), "経営発達支援計画の概要", fontname="japan", fontsize=12, render_mode=3)
+    assert pdf.classify_page(scan[0], scan[0].get_text("words"))[0] == "image_with_invisible_text"
+    page = pymupdf.open().new_page()
+    # what a font without a Unicode map leaves: U+FFFD, private-use code points, (cid:NN)
+    broken = [(72, 90, 200, 102, "\ufffd\ufffd\ue001\ue002の\ufffd", 0, 0, 0),
+              (72, 110, 200, 122, "(cid:12)(cid:34)", 0, 1, 0), (72, 130, 200, 142, "令和5年度", 0, 2, 0)]
+    assert pdf.classify_page(page, broken)[0] == "garbled_text"
+    assert pdf.classify_page(page, broken[2:])[0] == "born_digital"
+    assert pdf.garbled_share(["経営発達支援計画"]) == 0.0
+    make_scans.pictures_pdf(OME_PLAN, tmp_path / "pictures.pdf")
+    classes = _classes(tmp_path / "pictures.pdf")
+    assert classes.count("born_digital_with_pictures") == 2
+    assert set(classes) == {"born_digital", "born_digital_with_pictures"}
+
+
+def test_a_scanned_target_table_is_read_cell_by_cell(tmp_path):
+    index = next(i for i, p in enumerate(pymupdf.open(OME_PLAN)) if "公表回数" in p.get_text())
+    scan = _scan_page(OME_PLAN, index)
+    page = pdf.read_pdf_layout(_save(scan, tmp_path)).pages[0]
+    assert (page.page_class, page.read_as, page.ocr) == ("image_only", "ocr", True)
+    assert page.engine.startswith("tesseract") and 0 < page.ocr_confidence <= 1
+    rows = [row for t in page.tables for row in t.rows_text()]
+    header = next(r for r in rows if "令和5年度" in r)
+    assert header[-3:] == ["令和5年度", "令和6年度", "令和7年度"]
+    published = next(r for r in rows if r[0].startswith("①地域の経済動向調査"))
+    assert published[-3:] == ["4回", "4回", "4回"]  # each cell alone: no text of a neighbour
+
+
+def _save(doc, folder) -> Path:
+    path = folder / "page.pdf"
+    doc.save(path)
+    return path
+
+
+def test_scanned_overview_gives_the_plan_fields_with_ocr_provenance(tmp_path):
+    doc, _ = make_scans.image_pdf(OME_PLAN, [0], np.random.default_rng(make_scans.seed_of("ome_cci_2023overview")))
+    result = extract_file(_save(doc, tmp_path))
+    plan = result.plans[0]
+    assert (plan.chamber, plan.chamber_corporate_number) == ("青梅商工会議所", "3013105001132")
+    assert (str(plan.period_start), str(plan.period_end)) == ("2023-04-01", "2026-03-31")
+    assert {(m.name, m.local_gov_code) for m in result.plan_municipalities} == {("青梅市", "132055"),
+                                                                              ("奥多摩町", "133086")}
+    assert [(p.page, p.page_class, p.read_as) for p in result.document_pages] == [(1, "image_only", "ocr")]
+    finding = next(f for f in result.findings if f.code == "ocr_pages")
+    assert "mean confidence" in finding.message
+
+
+@pytest.mark.parametrize("plan", [OME_PLAN, RUMOI_PLAN], ids=["ome", "rumoi"])
+def test_a_budget_pasted_as_a_picture_is_read_in_place(tmp_path, plan):
+    make_scans.pictures_pdf(plan, tmp_path / "pictures.pdf")
+    doc = pymupdf.open(tmp_path / "pictures.pdf")
+    index = next(i for i, p in enumerate(doc) if p.get_images() and "調達方法" in p.get_text())
+    doc.select([0, index])
+    result = extract_file(_save(doc, tmp_path))
+    expected = sorted((b.fiscal_year, b.amount_thousand_yen, b.item) for b in extract_file(plan).budgets)
+    got = sorted((b.fiscal_year, b.amount_thousand_yen, b.item) for b in result.budgets)
+    assert [g[:2] for g in got] == [e[:2] for e in expected]  # every amount and year exact
+    # item labels: OCR may miss a glyph (額 → 客); the scorer's leniency for labels
+    assert all(difflib.SequenceMatcher(None, g[2], e[2]).ratio() >= 0.8 for g, e in zip(got, expected))
+    assert {b.source for b in result.budgets} == {"ocr"}
+    assert all(b.confidence is not None and 0 < b.confidence <= 1 for b in result.budgets)
+    pages = {p.page: (p.page_class, p.read_as) for p in result.document_pages}
+    assert pages[2] == ("born_digital_with_pictures", "text+ocr_pictures")
+    assert pages[1] == ("born_digital", "text")
+
+
+def test_ocr_never_touches_the_network(monkeypatch):
+    ocr._APIS.clear()  # load the model again, under the guard
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted during OCR: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    scan = pymupdf.open()
+    page = scan.new_page(width=300, height=60)
+    page.insert_text((20, 40), "令和5年度 12回", fontname="japan", fontsize=20)
+    gray = ocr.render_gray(page, 200)
+    result = ocr.read_image(gray, 72 / 200)
+    text = "".join(w[4] for w in result.words)
+    assert "12回" in text and "年度" in text
+
+
+def test_an_invisible_tesseract_layer_is_not_trusted(tmp_path):
+    # the 概要 scanned, with the invisible text layer Tesseract's PDF renderer lays over it
+    _, jpegs = make_scans.image_pdf(OME_PLAN, [0], np.random.default_rng(make_scans.seed_of("ome_cci_2023")))
+    make_scans.with_tesseract_layer(jpegs, tmp_path / "layer.pdf")
+    layer = pymupdf.open(tmp_path / "layer.pdf")[0].get_text()
+    assert "青梅" in layer.replace(" ", "") or layer.strip()  # the layer is there, spaced and noisy
+    result = extract_file(tmp_path / "layer.pdf")
+    assert [(p.page_class, p.read_as) for p in result.document_pages] == [("image_with_invisible_text", "ocr")]
+    plan = result.plans[0]
+    assert (plan.chamber, plan.chamber_corporate_number) == ("青梅商工会議所", "3013105001132")
+    assert (str(plan.period_start), str(plan.period_end)) == ("2023-04-01", "2026-03-31")
+    assert not any(f.code == "overview_not_found" for f in result.findings)
+
+
+def test_pages_are_reported_as_they_are_read_and_stored(tmp_path):
+    heard = []
+    result = extract_file(RUMOI_PLAN, on_page=lambda page, total: heard.append((page.number, total)))
+    assert heard == [(n, 17) for n in range(1, 18)]
+    assert [(p.page, p.page_class, p.read_as, p.engine) for p in result.document_pages] == \
+        [(n, "born_digital", "text", None) for n in range(1, 18)]
+    assert all(t.source != "ocr" and t.confidence is None for t in result.targets)
+    from pipeline import store
+
+    con = store.connect(tmp_path / "db.duckdb")
+    store.load_documents(con, [(_document(result), result, [])])
+    assert con.execute("select count(*), min(page_class), max(read_as) from document_pages").fetchone() == \
+        (17, "born_digital", "text")
+
+
+def _document(result):
+    from schemas.records import Document
+
+    return Document(doc_id="x" * 64, source_path=str(RUMOI_PLAN), file_name=RUMOI_PLAN.name, kind=result.kind,
+                    pages=result.pages)
+
+
+def test_ingest_summary_and_inspect_show_what_ocr_read(tmp_path, capsys):
+    from pipeline.cli import main
+
+    doc, _ = make_scans.image_pdf(OME_PLAN, [14], np.random.default_rng(3))  # the budget page, scanned
+    path = _save(doc, tmp_path)
+    main(["ingest", str(path), "--db", str(tmp_path / "db.duckdb"), "--workers", "0"])
+    out = capsys.readouterr()
+    assert "OCR: 1 pages read by OCR" in out.out + out.err
+    main(["inspect", str(path), "--pretty"])
+    shown = capsys.readouterr().out
+    assert "document_pages" in shown and "image_only" in shown and "confidence" in shown

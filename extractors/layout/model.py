@@ -21,6 +21,7 @@ class Word:
     text: str
     bbox: BBox
     page: int
+    confidence: float | None = None  # the recogniser's (0–1) for OCR'd words; None for a text layer
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,12 @@ class Page:
     words: tuple[Word, ...] = ()
     tables: tuple[Table, ...] = ()
     has_text_layer: bool = True
-    ocr: bool = False  # words were read by OCR from a scanned page
+    ocr: bool = False  # some words were read by OCR (a scan, a picture, an untrusted text layer)
+    # How the page was classified and read (see pdf.classify_page and the README's "Scanned pages").
+    page_class: str = "born_digital"
+    read_as: str = "text"
+    engine: str | None = None
+    ocr_confidence: float | None = None
     errors: tuple[str, ...] = ()  # what the PDF library reported reading the page (damaged content)
 
     @property
