@@ -156,6 +156,16 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "grade_computed": "S/A/B/C from actual / target with the sheet's legend",
         **PROVENANCE,
     }),
+    "document_pages": ("How each PDF page was classified and read (text layer, OCR, pictures OCR'd). "
+                       "Key: doc_id, page.", {
+        "doc_id": DOC_ID,
+        "page": "1-based PDF page",
+        "page_class": "born_digital, born_digital_with_pictures, image_only, image_with_invisible_text, "
+                      "garbled_text or blank",
+        "read_as": "text, ocr, text+ocr_pictures, text_layer (an invisible OCR layer as the fallback) or none",
+        "engine": "the OCR engine, when OCR read the page or its pictures",
+        "mean_confidence": "0-1: mean OCR word confidence on the page",
+    }),
     "findings": ("What validation noticed, per document. Key: doc_id, code, location.", {
         "doc_id": DOC_ID,
         "severity": "error, warning or info",
