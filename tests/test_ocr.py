@@ -272,7 +272,8 @@ def test_pages_are_reported_as_they_are_read_and_stored(tmp_path):
     assert heard == [(n, 17) for n in range(1, 18)]
     assert [(p.page, p.page_class, p.read_as, p.engine) for p in result.document_pages] == \
         [(n, "born_digital", "text", None) for n in range(1, 18)]
-    assert all(t.source != "ocr" and t.confidence is None for t in result.targets)
+    assert all(t.source != "ocr" for t in result.targets)
+    assert not [f for f in result.findings if f.code in ("ocr_pages", "ocr_low_confidence")]
     from pipeline import store
 
     con = store.connect(tmp_path / "db.duckdb")
