@@ -6,62 +6,37 @@ plan; each test names the layout it covers and asserts values the generator prin
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
+from corpora import ingest_corpus, query_rows, scorer
 
 from extractors.kinds.business_plan import BusinessPlanExtractor
 from extractors.layout.pdf import read_pdf_layout
-from pipeline.cli import main
 
 ROOT = Path(__file__).resolve().parent
 CORPUS = ROOT / "synthetic_layouts"
 GOLD = CORPUS / "gold"
 
 
-def _scorer():
-    spec = importlib.util.spec_from_file_location("score_gold", ROOT / "fixtures" / "score_gold.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("layouts")
-    raw = work / "raw"
-    raw.mkdir()
-    for pdf in CORPUS.glob("*.pdf"):
-        shutil.copy(pdf, raw / pdf.name)
-    out = work / "plans.duckdb"
-    assert main(["ingest", str(raw), "--db", str(out), "--force", "--workers", "0"]) == 0
-    return out
-
-
-def _rows(db: Path, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
+    return ingest_corpus(tmp_path_factory, CORPUS, "layouts")
 
 
 def _doc(db: Path, name: str) -> str:
-    return _rows(db, "select doc_id from documents where file_name = ?", [name])[0][0]
+    return query_rows(db, "select doc_id from documents where file_name = ?", [name])[0][0]
 
 
 def _targets(db: Path, name: str, section: str):
-    return {(m, None if b else y, v) for m, y, b, v in _rows(
+    return {(m, None if b else y, v) for m, y, b, v in query_rows(
         db, "select metric, fiscal_year, is_baseline, value from targets where doc_id = ? and section_no = ?",
         [_doc(db, name), section])}
 
 
 def test_every_new_layout_scores_with_plan_budgets_and_contacts_exact(db):
-    _, totals, overall = _scorer().score(db, GOLD, verbose=False)
+    _, totals, overall = scorer().score(db, GOLD, verbose=False)
     assert overall.prf()[2] >= 0.99
     for part in ("plan", "budgets", "contacts", "targets", "sections"):
         assert totals[part].prf()[2] == 1.0, part
@@ -69,30 +44,30 @@ def test_every_new_layout_scores_with_plan_budgets_and_contacts_exact(db):
 
 def test_tight_cells_give_every_year_column_and_the_chamber_with_its_number(db):
     doc = _doc(db, "html_tight_cci.pdf")
-    assert _rows(db, "select chamber, chamber_corporate_number from plans where doc_id = ?", [doc]) == [
+    assert query_rows(db, "select chamber, chamber_corporate_number from plans where doc_id = ?", [doc]) == [
         ("長谷商工会議所", "6000005003141")]
-    assert _rows(db, "select name, local_gov_code from plan_municipalities where doc_id = ?", [doc]) == [
+    assert query_rows(db, "select name, local_gov_code from plan_municipalities where doc_id = ?", [doc]) == [
         ("長谷市", "271012")]
     got = _targets(db, "html_tight_cci.pdf", "5")
     assert ("①経営分析事業者数", None, 30.0) in got and ("①経営分析事業者数", 2029, 50.0) in got
     assert {y for _, y, _ in got} == {None, 2025, 2026, 2027, 2028, 2029}
     # The lone U+0336 dash of a tight cell is its own (empty-valued) cell, not part of the label.
     assert ("成約件数/者", None, None) in _targets(db, "html_tight_cci.pdf", "8")
-    budget = _rows(db, "select fiscal_year, amount_thousand_yen from budgets where doc_id = ? and is_total "
+    budget = query_rows(db, "select fiscal_year, amount_thousand_yen from budgets where doc_id = ? and is_total "
                        "order by fiscal_year", [doc])
     assert budget == [(2025, 6300), (2026, 6300), (2027, 6500), (2028, 6500), (2029, 6800)]
 
 
 def test_look_alike_code_points_are_stored_as_the_ideographs_they_print(db):
     doc = _doc(db, "html_tight_cci.pdf")
-    texts = [t for (t,) in _rows(db, "select chamber from plans where doc_id = ? union all "
+    texts = [t for (t,) in query_rows(db, "select chamber from plans where doc_id = ? union all "
                                      "select address from contacts where doc_id = ? union all "
                                      "select metric from targets where doc_id = ? union all "
                                      "select title from sections where doc_id = ? union all "
                                      "select body from sections where doc_id = ?", [doc] * 5) if t]
     assert texts and not [t for t in texts if any("\u2e80" <= ch <= "\u2fdf" or ch == "\u0336" for ch in t)]
-    assert ("大阪府長谷市青葉町2丁目3番4号",) in _rows(db, "select address from contacts where doc_id = ?", [doc])
-    assert _rows(db, "select count(*) from sections where doc_id = ? and body like '%支援%'", [doc])[0][0] > 0
+    assert ("大阪府長谷市青葉町2丁目3番4号",) in query_rows(db, "select address from contacts where doc_id = ?", [doc])
+    assert query_rows(db, "select count(*) from sections where doc_id = ? and body like '%支援%'", [doc])[0][0] > 0
     assert ("②食の物産展売上額", 2029, 40.0) in _targets(db, "html_tight_cci.pdf", "8")
 
 
@@ -129,7 +104,7 @@ def test_no_false_table_in_body_text_on_any_page():
 
 def test_vertical_overview_labels_still_give_the_plan_fields(db):
     doc = _doc(db, "html_hrules_shokokai.pdf")
-    assert _rows(db, "select chamber, chamber_corporate_number, period_start::varchar, period_end::varchar "
+    assert query_rows(db, "select chamber, chamber_corporate_number, period_start::varchar, period_end::varchar "
                      "from plans where doc_id = ?", [doc]) == [("北野商工会", "1000005002718", "2024-04-01",
                                                                 "2029-03-31")]
 
@@ -138,29 +113,29 @@ def test_a_joint_plan_lists_both_chambers_and_no_chamber_as_a_municipality(db):
     doc = _doc(db, "html_joint_shokokai.pdf")
     printed = json.loads((GOLD / "html_joint_shokokai.pdf.json").read_text(encoding="utf-8"))["plan"]["chambers"]
     assert [c["chamber"] for c in printed] == ["南森商工会", "西川町商工会"]
-    assert _rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?", [doc]) == [
+    assert query_rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?", [doc]) == [
         (c["chamber"], c["corporate_number"]) for c in printed]
-    assert _rows(db, "select chamber from plans where doc_id = ?", [doc]) == [("南森商工会",)]
-    assert [n for (n,) in _rows(db, "select name from plan_municipalities where doc_id = ?", [doc])] == [
+    assert query_rows(db, "select chamber from plans where doc_id = ?", [doc]) == [("南森商工会",)]
+    assert [n for (n,) in query_rows(db, "select name from plan_municipalities where doc_id = ?", [doc])] == [
         "南森町", "西川町"]
-    assert ("西川町商工会", "info@nishikawa-sci.example.jp") in _rows(
+    assert ("西川町商工会", "info@nishikawa-sci.example.jp") in query_rows(
         db, "select organization, email from contacts where doc_id = ?", [doc])
 
 
 def test_a_single_chamber_plan_has_one_plan_chambers_row(db):
     doc = _doc(db, "html_transposed_cci.pdf")
-    assert _rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?", [doc]) == [
+    assert query_rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?", [doc]) == [
         ("東浜商工会議所", "5000005006021")]
 
 
 def test_an_overview_only_document_is_ok_with_its_finding_and_listed_sections(db):
     doc = _doc(db, "html_overview_only_cci.pdf")
-    assert _rows(db, "select status from documents where doc_id = ?", [doc]) == [("ok",)]
-    assert _rows(db, "select code, severity from findings where doc_id = ? and severity <> 'warning'", [doc]) == [
+    assert query_rows(db, "select status from documents where doc_id = ?", [doc]) == [("ok",)]
+    assert query_rows(db, "select code, severity from findings where doc_id = ? and severity <> 'warning'", [doc]) == [
         ("overview_only", "info")]
-    assert [n for (n,) in _rows(db, "select section_no from sections where doc_id = ?", [doc])] == [
+    assert [n for (n,) in query_rows(db, "select section_no from sections where doc_id = ?", [doc])] == [
         str(n) for n in range(3, 11)]
-    assert ("soudan@nishioka-cci.example.jp",) in _rows(   # wrapped at its `-` in the cell
+    assert ("soudan@nishioka-cci.example.jp",) in query_rows(   # wrapped at its `-` in the cell
         db, "select email from contacts where doc_id = ?", [doc])
 
 
@@ -190,7 +165,7 @@ def test_a_target_heading_without_a_readable_table_gives_a_finding_naming_its_pa
     assert {t.section_no for t in ex.targets} == {"3", "8"} and ex.status == "ok"
 
 
-def test_a_table_whose_years_cannot_be_found_stores_no_rows():
+def test_a_table_whose_years_cannot_be_found_stores_noquery_rows():
     layout = read_pdf_layout(CORPUS / "html_tight_cci.pdf")
 
     def no_years(table):   # the same table with its year headers unreadable (`第1期` …)
@@ -226,10 +201,10 @@ def test_word_style_per_character_text_reads_like_its_source(db):
     content = doc[1].read_contents()
     assert content.count(b"BT") > 0.9 * len("".join(w[4] for w in doc[1].get_text("words")))  # one per char
     for name in ("html_transposed_cci.pdf", "html_joint_shokokai.pdf"):
-        rows = lambda n: set(_rows(db, "select section_no, metric, fiscal_year, is_baseline, value from targets "  # noqa: E731
+        rows = lambda n: set(query_rows(db, "select section_no, metric, fiscal_year, is_baseline, value from targets "  # noqa: E731
                                        "where doc_id = ?", [_doc(db, n)]))
         assert rows(f"word_{name}") == rows(name) and len(rows(name)) > 10
-        chambers = lambda n: _rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?",  # noqa: E731
+        chambers = lambda n: query_rows(db, "select chamber, corporate_number from plan_chambers where doc_id = ?",  # noqa: E731
                                    [_doc(db, n)])
         assert chambers(f"word_{name}") == chambers(name)
 
@@ -244,7 +219,7 @@ def test_a_framed_table_with_row_rules_and_no_column_rule_is_read_by_columns(db)
 
 def test_split_year_headers_without_rulings_sub_rows_and_a_continued_page(db):
     doc = _doc(db, "html_4year_shokokai.pdf")
-    rows = _rows(db, "select metric, parent_metric, fiscal_year, value from targets where doc_id = ? "
+    rows = query_rows(db, "select metric, parent_metric, fiscal_year, value from targets where doc_id = ? "
                      "and section_no = '6'", [doc])
     assert len(rows) == 60                                          # 12 rows × 5 periods, over two pages
     assert ("・うち創業計画", "③事業計画策定事業者数", 2025, 2.0) in rows
@@ -253,7 +228,7 @@ def test_split_year_headers_without_rulings_sub_rows_and_a_continued_page(db):
 
 def test_a_unit_header_wrapped_over_two_lines_gives_the_units(db):
     doc = _doc(db, "html_pre2019_shokokai.pdf")
-    assert ("調査結果の公表", 2019, 2.0, "回") in _rows(
+    assert ("調査結果の公表", 2019, 2.0, "回") in query_rows(
         db, "select metric, fiscal_year, value, unit from targets where doc_id = ?", [doc])
 
 

@@ -5,17 +5,15 @@ page; each test names the variant it covers and asserts values the generator pri
 """
 from __future__ import annotations
 
-import importlib.util
 import json
-import shutil
+import importlib.util
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
+from corpora import ingest_corpus, query_rows
 
 from extractors.kinds.business_plan.overview import Entity, implementer_entities
-from pipeline.cli import main
 from pipeline.normalize.contacts import parse_phone
 
 ROOT = Path(__file__).resolve().parent
@@ -33,41 +31,26 @@ def _load(name: str, path: Path):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("overviews")
-    raw = work / "raw"
-    raw.mkdir()
-    for pdf in CORPUS.glob("*.pdf"):
-        shutil.copy(pdf, raw / pdf.name)
-    out = work / "plans.duckdb"
-    assert main(["ingest", str(raw), "--db", str(out), "--force", "--workers", "0"]) == 0
-    return out
-
-
-def _rows(db: Path, sql: str, params=()):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
+    return ingest_corpus(tmp_path_factory, CORPUS, "overviews")
 
 
 def _plan(db: Path, name: str):
-    return _rows(db, "select p.chamber, p.chamber_corporate_number, p.period_start::varchar, p.period_end::varchar "
+    return query_rows(db, "select p.chamber, p.chamber_corporate_number, p.period_start::varchar, p.period_end::varchar "
                      "from plans p join documents d using (doc_id) where d.file_name = ?", [name])[0]
 
 
 def _munis(db: Path, name: str):
-    return _rows(db, "select m.name, m.local_gov_code from plan_municipalities m join documents d using (doc_id) "
+    return query_rows(db, "select m.name, m.local_gov_code from plan_municipalities m join documents d using (doc_id) "
                      "where d.file_name = ? order by m.local_gov_code", [name])
 
 
 def _chambers(db: Path, name: str):
-    return _rows(db, "select c.chamber, c.corporate_number from plan_chambers c join documents d using (doc_id) "
+    return query_rows(db, "select c.chamber, c.corporate_number from plan_chambers c join documents d using (doc_id) "
                      "where d.file_name = ?", [name])
 
 
 def _contact_values(db: Path, name: str, column: str) -> set:
-    return {r[0] for r in _rows(db, f"select c.{column} from contacts c join documents d using (doc_id) "
+    return {r[0] for r in query_rows(db, f"select c.{column} from contacts c join documents d using (doc_id) "
                                     "where d.file_name = ?", [name])}
 
 
@@ -83,10 +66,10 @@ def test_committed_gold_is_the_generators_data():
 
 
 def test_every_overview_is_ok_and_overview_only(db):
-    rows = _rows(db, "select d.file_name, d.status, d.kind from documents d")
+    rows = query_rows(db, "select d.file_name, d.status, d.kind from documents d")
     assert len(rows) == len(list(CORPUS.glob("*.pdf")))
     assert {(s, k) for _, s, k in rows} == {("ok", "business_development_plan")}
-    flagged = _rows(db, "select count(distinct doc_id) from findings where code = 'overview_only'")[0][0]
+    flagged = query_rows(db, "select count(distinct doc_id) from findings where code = 'overview_only'")[0][0]
     assert flagged == len(rows)
 
 
@@ -152,7 +135,7 @@ def test_periods(db):
 def test_overview_without_title_or_rulings(db):
     assert _plan(db, "ov_no_title.pdf")[0] == "志布原商工会議所"
     assert _plan(db, "ov_unruled.pdf")[:2] == ("越前原商工会議所", "4180005005353")
-    sections = _rows(db, "select s.section_no from sections s join documents d using (doc_id) "
+    sections = query_rows(db, "select s.section_no from sections s join documents d using (doc_id) "
                          "where d.file_name = 'ov_unruled.pdf'")
     assert {s for (s,) in sections} == {str(n) for n in range(3, 12)}
 
@@ -197,7 +180,7 @@ def test_sub_label_cells_and_contact_table_apart(db):
     assert _munis(db, "ov_sub_labels.pdf") == [("常総原市", "082244")]
     assert _contact_values(db, "ov_sub_labels.pdf", "tel") == {"0297-22-2151", "0297-23-2111"}
     # `３　地域の…に関すること`: number and title apart, no full stop.
-    sections = _rows(db, "select s.section_no, s.title from sections s join documents d using (doc_id) "
+    sections = query_rows(db, "select s.section_no, s.title from sections s join documents d using (doc_id) "
                          "where d.file_name = 'ov_sub_labels.pdf' and s.section_no = '3'")
     assert sections == [("3", "地域の経済動向調査に関すること")]
 
@@ -209,7 +192,7 @@ def test_period_as_start_and_length(db):
 def test_contents_row_broken_across_pages(db):
     # The rest of the 事業内容 list under an empty label cell at the top of page 2.
     for name in ("ov_contents_broken.pdf", "ch_contents_broken.pdf"):
-        sections = _rows(db, "select s.section_no from sections s join documents d using (doc_id) "
+        sections = query_rows(db, "select s.section_no from sections s join documents d using (doc_id) "
                              "where d.file_name = ?", [name])
         assert {s for (s,) in sections} == {str(n) for n in range(3, 12)}, name
 
@@ -223,7 +206,7 @@ def test_tight_cells_and_narrow_contact_cells(db):
                                                   "shokan@town.mogamihara.example.jp",
                                                   "sangyo@town.funagatahara.example.jp"}
     assert _contact_values(db, name, "fax") == {"0233-43-2212", "0233-43-2112", "0233-32-2112"}
-    tels = {o: t for o, t in _rows(db, "select c.organization, c.tel from contacts c join documents d using (doc_id) "
+    tels = {o: t for o, t in query_rows(db, "select c.organization, c.tel from contacts c join documents d using (doc_id) "
                                        "where d.file_name = ?", [name])}
     assert tels == {"最上原町商工会": "0233-43-2211", "最上原町": "0233-43-2111", "舟形原町": "0233-32-2111"}
 
@@ -240,7 +223,7 @@ def test_contact_lines_wrapped_in_the_cell():
 
 def test_contact_headings_with_marks_and_wrapped_addresses(db):
     # 【name】 and ■name役所 headings: the organisation without its marks or office word.
-    got = set(_rows(db, "select c.organization, c.department from contacts c join documents d using (doc_id) "
+    got = set(query_rows(db, "select c.organization, c.department from contacts c join documents d using (doc_id) "
                         "where d.file_name = 'ov_bulleted_contacts.pdf'"))
     assert got == {("安芸原商工会議所", "中小企業相談所"), ("安芸原市", "産業振興課")}
     orgs = _contact_values(db, "ov_pre2019_bracketed_contacts.pdf", "organization")
