@@ -72,6 +72,13 @@ class IngestReporter:
                 if result.error:
                     line += f"  ({result.error})"
                 print(line, file=sys.stderr, flush=True)
+        elif event == "page":  # a page of a scan read by OCR (seconds each): the bar moves inside a file
+            where = f"{Path(payload['path']).name} p {payload['page']}/{payload['pages']} (OCR)"
+            if self.progress:
+                self.progress.update(self.task, rate=where)
+            else:
+                print(f"reading   {payload['path']}: page {payload['page']} of {payload['pages']} (OCR)",
+                      file=sys.stderr, flush=True)
         elif event in ("publishing", "published"):
             line = (f"publishing {payload}" if event == "publishing" else
                     f"published  {payload.bytes / 1e6:.1f} MB snapshot ({payload.publishes} so far, "

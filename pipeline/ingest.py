@@ -242,8 +242,10 @@ class WorkerPool:
 
     def __init__(self, workers: int, timeout_s: float, debug: bool = False, handle: Callable = extract_file,
                  limits: Limits = Limits(), max_worker_mb: int | None = None,
-                 max_jobs_per_worker: int = 200, queue_depth: int = 2):
+                 max_jobs_per_worker: int = 200, queue_depth: int = 2,
+                 on_page: Callable[[Job, int, int], None] | None = None):
         self.ctx = _context()
+        self.on_page = on_page  # (job, page number, page count) for each page a worker OCRs
         self.size, self.timeout_s, self.debug, self.handle = workers, timeout_s, debug, handle
         self.limits, self.max_worker_mb = limits, max_worker_mb
         self.max_jobs_per_worker, self.queue_depth = max_jobs_per_worker, queue_depth
@@ -253,7 +255,8 @@ class WorkerPool:
     def start(self) -> _Slot:
         parent, child = self.ctx.Pipe(duplex=True)
         process = self.ctx.Process(target=worker.serve, daemon=True,
-                                   args=(child, self.debug, self.limits, self.handle, self.max_worker_mb))
+                                   args=(child, self.debug, self.limits, self.handle, self.max_worker_mb,
+                                         self.on_page is not None))
         process.start()
         child.close()
         slot = _Slot(process, parent)
@@ -297,11 +300,21 @@ class WorkerPool:
     def _answer(self, slot: _Slot, ready: set) -> tuple[Extraction, bool] | None:
         """(result, replace the worker) for the slot's oldest job, or None while it works."""
         if slot.conn in ready or slot.process.sentinel in ready:
-            try:
-                result, keep_going = slot.conn.recv()
-            except (EOFError, OSError):
-                return self.died(slot), True
-            return result, not keep_going
+            while True:
+                try:
+                    message = slot.conn.recv()
+                except (EOFError, OSError):
+                    return self.died(slot), True
+                if isinstance(message[0], str):  # ("page", number, total): still working
+                    if self.on_page is not None:
+                        self.on_page(slot.jobs[0], message[1], message[2])
+                    if slot.conn.poll():
+                        continue
+                    if slot.process.is_alive():
+                        return None
+                    return self.died(slot), True
+                result, keep_going = message
+                return result, not keep_going
         if time.monotonic() >= slot.deadline:
             return Extraction(status="failed",
                               error=f"{worker.TIMED_OUT} after {self.timeout_s:g} s (per-document limit)"), True
@@ -352,21 +365,30 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
                    handle: Callable = extract_file, limits: Limits = Limits(),
                    max_jobs_per_worker: int = 200, queue_depth: int = 2,
                    stop: threading.Event | None = None,
-                   max_worker_mb: int | None = None) -> Iterator[tuple[Job, Extraction]]:
+                   max_worker_mb: int | None = None,
+                   on_page: Callable[[Job, int, int], None] | None = None) -> Iterator[tuple[Job, Extraction]]:
     """Extractions in completion order (WorkerPool); `workers=0` extracts in this process.
 
     `handle(path, debug=, limits=)` runs in the worker and returns one Extraction.
     Workers are replaced when they die, time out, run out of memory, or have served
     `max_jobs_per_worker` documents (a bound on whatever memory a library leaks).
+    `on_page(job, number, total)` hears each page a worker reads by OCR (`handle` must
+    then take `on_page`, as extract_file does).
     """
     if workers <= 0:
         for job in jobs:
             if stop is not None and stop.is_set():
                 return
-            yield job, handle(str(job.path), debug=debug, limits=limits)
+            if on_page is None:
+                yield job, handle(str(job.path), debug=debug, limits=limits)
+            else:
+                def announce(page, total, job=job):
+                    if getattr(page, "ocr", False):
+                        on_page(job, page.number, total)
+                yield job, handle(str(job.path), debug=debug, limits=limits, on_page=announce)
         return
     pool = WorkerPool(workers, timeout_s, debug, handle, limits, max_worker_mb,
-                      max_jobs_per_worker, queue_depth)
+                      max_jobs_per_worker, queue_depth, on_page)
     yield from pool.run(jobs, stop)
 
 
@@ -496,8 +518,10 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                 report("file", result)
             max_mb = options.max_worker_mb or default_max_worker_mb(options.workers)
             try:
-                extractions = run_in_workers(jobs, options.workers, options.timeout_s, options.debug,
-                                             limits=options.limits, stop=stop, max_worker_mb=max_mb)
+                extractions = run_in_workers(
+                    jobs, options.workers, options.timeout_s, options.debug, limits=options.limits, stop=stop,
+                    max_worker_mb=max_mb, on_page=lambda job, number, total: report(
+                        "page", {"path": job.source_path, "page": number, "pages": total}))
                 # in-process (workers=0, for debugging) stays on this thread, one document at a time
                 for batch in (in_background(extractions, stop) if options.workers > 0
                               else ([item] for item in extractions)):

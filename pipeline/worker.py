@@ -4,7 +4,8 @@ Kept apart from pipeline.ingest so a worker (and the forkserver it is forked fro
 never imports what only the loading parent needs: DuckDB, Arrow, rich.
 
 Protocol: the parent sends a path (or None: stop); the worker answers
-`(Extraction, keep_going)`. `keep_going=False` means the worker exits after this answer
+`(Extraction, keep_going)`, after `("page", number, total)` for each page it read by OCR
+when the parent asked for pages (a scanned page takes seconds: the bar moves meanwhile). `keep_going=False` means the worker exits after this answer
 (it ran out of memory: the parent starts a fresh one for the next document).
 """
 from __future__ import annotations
@@ -41,8 +42,9 @@ def _ran_out_of_memory(result: Extraction) -> bool:
 
 
 def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
-          max_mb: int | None = None) -> None:
-    """Receive a path, send back its Extraction; stop on None or a closed pipe."""
+          max_mb: int | None = None, pages: bool = False) -> None:
+    """Receive a path, send back its Extraction; stop on None or a closed pipe. With
+    `pages`, `handle` takes `on_page` and each page read by OCR is announced first."""
     # Ctrl-C reaches the whole process group: the parent stops the workers itself, and a
     # worker interrupted while idle would only print a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -56,7 +58,11 @@ def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
             return
         keep_going = True
         try:
-            result = handle(path, debug=debug, limits=limits)
+            if pages:
+                result = handle(path, debug=debug, limits=limits,
+                                on_page=lambda page, total: _announce(conn, page, total))
+            else:
+                result = handle(path, debug=debug, limits=limits)
             if _ran_out_of_memory(result):
                 raise MemoryError
         except MemoryError:
@@ -70,3 +76,9 @@ def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
         conn.send((result, keep_going))
         if not keep_going:
             return
+
+
+def _announce(conn, page, total: int) -> None:
+    # only pages read by OCR (seconds each): a born-digital page is read in milliseconds
+    if getattr(page, "ocr", False):
+        conn.send(("page", page.number, total))

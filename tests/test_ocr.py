@@ -300,3 +300,22 @@ def test_ingest_summary_and_inspect_show_what_ocr_read(tmp_path, capsys):
     main(["inspect", str(path), "--pretty"])
     shown = capsys.readouterr().out
     assert "document_pages" in shown and "image_only" in shown and "confidence" in shown
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_the_ingest_hears_each_page_of_a_scan_as_it_is_read(tmp_path, workers):
+    from pipeline import ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    scan = scan_pages(OME_PLAN, folder / "scan.pdf", {0, 1})  # the first two pages scanned
+    heard = []
+    ingest.ingest([folder], ingest.IngestOptions(db=tmp_path / "db.duckdb", workers=workers),
+                  lambda event, payload: heard.append((event, payload)))
+    pages = [p for e, p in heard if e == "page"]
+    total = pymupdf.open(scan).page_count
+    # only the OCR'd pages are announced (a born-digital page takes milliseconds), in order,
+    # before the file's own line
+    assert pages == [{"path": str(scan), "page": n, "pages": total} for n in (1, 2)]
+    events = [e for e, _ in heard]
+    assert events.index("page") < events.index("file")
