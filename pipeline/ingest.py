@@ -379,7 +379,7 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
         for job in jobs:
             if stop is not None and stop.is_set():
                 return
-            if on_page is None:
+            if on_page is None or not worker.accepts_on_page(handle):
                 yield job, handle(str(job.path), debug=debug, limits=limits)
             else:
                 def announce(page, total, job=job):

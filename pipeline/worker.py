@@ -49,6 +49,7 @@ def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
     # worker interrupted while idle would only print a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_mb)
+    pages = pages and accepts_on_page(handle)
     while True:
         try:
             path = conn.recv()
@@ -76,6 +77,16 @@ def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
         conn.send((result, keep_going))
         if not keep_going:
             return
+
+
+def accepts_on_page(handle: Callable) -> bool:
+    """Whether a document handler takes `on_page` (extract_file does; a test's stand-in may not)."""
+    import inspect
+
+    try:
+        return "on_page" in inspect.signature(handle).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _announce(conn, page, total: int) -> None:
