@@ -68,13 +68,10 @@ def _literal(text: str) -> str:
 
 
 def load_extension(con: duckdb.DuckDBPyConnection) -> None:
-    from pipeline.search import extension_directory
+    from pipeline.extensions import load_bundled
 
-    folder = extension_directory()
     try:
-        if folder is not None:
-            con.execute(f"SET extension_directory = '{folder}'")
-        con.execute("LOAD postgres_scanner")
+        load_bundled(con, "postgres_scanner")
     except duckdb.Error as exc:
         raise MirrorError(f"DuckDB's postgres extension is not available ({exc}); install the "
                            f"duckdb-ext-postgres wheel matching duckdb {duckdb.__version__}") from None

@@ -12,13 +12,12 @@ works offline.
 """
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from pipeline.extensions import load_bundled
 from pipeline.normalize.tokenizer import prepare, words
 from pipeline.terms import search_forms, section_terms
 
@@ -74,21 +73,10 @@ class Hit:
     snippet: str
 
 
-def extension_directory() -> Path | None:
-    """The folder of the duckdb-ext-fts wheel (DuckDB looks in <dir>/v<version>/<platform>/)."""
-    spec = importlib.util.find_spec("duckdb_ext")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]) / "extensions"
-
-
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     """LOAD fts from the installed wheel; a readable error when it is missing."""
-    folder = extension_directory()
     try:
-        if folder is not None:
-            con.execute(f"SET extension_directory = '{folder}'")
-        con.execute("LOAD fts")
+        load_bundled(con, "fts")
     except duckdb.Error as exc:
         raise SearchUnavailable(
             f"DuckDB's fts extension is not available ({exc}); install the "

@@ -34,7 +34,9 @@ def _bodies(con, hits) -> list[str]:
 
 
 def test_fts_extension_loads_offline_from_the_wheel():
-    folder = search.extension_directory()
+    from pipeline.extensions import extension_directory
+
+    folder = extension_directory()
     assert folder is not None
     assert list(folder.glob(f"v{duckdb.__version__}/*/fts.duckdb_extension"))
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
