@@ -27,6 +27,17 @@ def line(text: str, y: float, x0: float = 56.8, page: int = 1, x1: float | None 
     return Line(text, (x0, y, x0 + glyph * len(text) if x1 is None else x1, y + height), page)
 
 
+def worded_line(y: float, *texts: str, x0: float = 57.0, glyph: float = 10.0, gap: float = 5.0,
+                page: int = 1) -> Line:
+    """A line at top `y` made of one word per text, `gap` points apart (words carried, as a
+    text layer gives them: for readers that cut or join words)."""
+    found, x = [], x0
+    for text in texts:
+        found.append(Word(text, (x, y, x + glyph * len(text), y + glyph), page))
+        x += glyph * len(text) + gap
+    return Line(" ".join(texts), (x0, y, x, y + glyph), page, tuple(found))
+
+
 def lines(rows: Iterable[tuple[float, str]], page: int = 1, x0: float = 56.8) -> tuple[Line, ...]:
     """(y, text) rows as lines starting at `x0`."""
     return tuple(line(text, y, x0, page) for y, text in rows)

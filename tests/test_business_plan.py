@@ -338,18 +338,13 @@ def test_implementers_listed_without_numbers_are_one_entity_each():
 def test_an_unruled_overview_whose_labels_are_joined_to_their_values():
     from pathlib import Path
 
-    from extractors.layout.model import Line, Page, Word
+    from extractors.layout.model import Page
     from pipeline.normalize.identifiers import corporate_check_digit, local_gov_check_digit
 
     number = f"{corporate_check_digit('030005001234')}030005001234"
     code = f"11203{local_gov_check_digit('11203')}"
 
-    def line(y, *texts):
-        words, x = [], 57.0
-        for t in texts:
-            words.append(Word(t, (x, y, x + 10 * len(t), y + 10), 1))
-            x += 10 * len(t) + 5
-        return Line(" ".join(texts), (57.0, y, x, y + 10), 1, tuple(words))
+    line = b.worded_line
 
     lines = (line(50, "経営発達支援計画の概要"),
              line(80, "実施者名（法人番号）川口商工会議所（法人番号", f"{number}）"),

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import builders as b
 from corpora import ingest_corpus, query_rows
 
 from extractors.kinds.business_plan.overview import Entity, implementer_entities
@@ -283,14 +284,9 @@ def test_rarer_label_words(db):
 def test_unruled_overview_labels_joined_to_values():
     # Tight text without rulings: `計画期間令和3年…` and `申請者名北浜商工会（…` are one word each.
     from extractors.kinds.business_plan.overview import read_overview, read_plan
-    from extractors.layout.model import Line, Page, PdfLayout, Word
+    from extractors.layout.model import Page, PdfLayout
 
-    def line(y, *texts):
-        words, x = [], 57.0
-        for t in texts:
-            words.append(Word(t, (x, y, x + 10 * len(t), y + 10), 1))
-            x += 10 * len(t) + 5
-        return Line(" ".join(texts), (57.0, y, x, y + 10), 1, tuple(words))
+    line = b.worded_line
 
     layout = PdfLayout(Path("x.pdf"), (Page(1, 595, 842, (
         line(50, "経営発達支援計画の概要"), line(80, "申請者名北浜町商工会（法人番号", "1270005003838）"),
