@@ -40,10 +40,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +51,9 @@ from make_plans import (BODY, FW, Contact, PlanSpec, Row, Section, TargetTable, 
 
 sys.path.insert(0, str(HERE.parents[1]))
 from pipeline.normalize.identifiers import corporate_check_digit  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))
+from html_pdf import print_html  # noqa: E402
 
 # Look-alike code points of a text layer → the ideograph they print as (gold keeps the ideograph).
 LOOKALIKES = {"長": "\u2ed1", "青": "\u2ed8", "西": "\u2ec4", "食": "\u2edd",   # CJK Radicals Supplement
@@ -245,21 +245,8 @@ def render(lay: Layout) -> str:
             f"</title><style>{CSS}</style></head><body>{''.join(parts)}</body></html>")
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--no-pdf-header-footer"]
-
-
 def build(lay: Layout, out_dir: Path) -> Path:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("chromium not found: `make layout-deps` installs it")
-    pdf = out_dir / lay.spec.file
-    with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "plan.html"
-        page.write_text(render(lay), encoding="utf-8")
-        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile",
-                        f"--print-to-pdf={pdf}", page.as_uri()], check=True, capture_output=True, timeout=180)
-    return pdf
+    return print_html(render(lay), out_dir / lay.spec.file)
 
 
 # ---------------------------------------------------------------- the plans

@@ -26,10 +26,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import shutil
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +35,9 @@ import pymupdf
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 from pipeline.normalize.identifiers import corporate_check_digit, local_gov_check_digit  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))
+from html_pdf import print_html  # noqa: E402
 
 FONT = "japan"  # MuPDF's built-in CJK font: nothing to install, text layer is plain Unicode
 FW = str.maketrans("0123456789-", "０１２３４５６７８９－")
@@ -322,19 +322,8 @@ def render_html(spec: Spec) -> str:
             f"<style>{css}</style></head><body>{''.join(out)}</body></html>")
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--no-pdf-header-footer"]
-
-
 def render_chromium(spec: Spec, out: Path) -> None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("chromium not found: `make layout-deps` installs it (and fonts-noto-cjk)")
-    with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "overview.html"
-        page.write_text(render_html(spec), encoding="utf-8")
-        subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}",
-                        page.as_uri()], check=True, capture_output=True, timeout=180)
+    print_html(render_html(spec), out)
 
 
 def gold(spec: Spec) -> dict:
