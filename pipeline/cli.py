@@ -20,8 +20,8 @@ from pipeline import ingest as ingest_mod
 from pipeline import locate, store
 from pipeline.extract import Limits
 
-EPILOG = """exit status: 0 = every file ok, skipped, unchanged or a duplicate; 1 = a file failed, is
-partial or needs OCR (see the summary and the documents/findings tables); 2 = usage error, or
+EPILOG = """exit status: 0 = every file ok, unchanged, a duplicate or of no known kind; 1 = a file failed,
+is partial, needs OCR or could not be read (see the summary and the documents/findings tables); 2 = usage error, or
 another writer holds the database (readers never do).
 
 database: --db FILE, else $SHOKO_DB, else data/processed/plans.duckdb in the current folder
