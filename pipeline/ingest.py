@@ -382,10 +382,8 @@ def run_in_workers(jobs: list[Job], workers: int, timeout_s: float, debug: bool 
             if on_page is None or not worker.accepts_on_page(handle):
                 yield job, handle(str(job.path), debug=debug, limits=limits)
             else:
-                def announce(page, total, job=job):
-                    if getattr(page, "ocr", False):
-                        on_page(job, page.number, total)
-                yield job, handle(str(job.path), debug=debug, limits=limits, on_page=announce)
+                hear = worker.ocr_pages(lambda number, total, job=job: on_page(job, number, total))
+                yield job, handle(str(job.path), debug=debug, limits=limits, on_page=hear)
         return
     pool = WorkerPool(workers, timeout_s, debug, handle, limits, max_worker_mb,
                       max_jobs_per_worker, queue_depth, on_page)

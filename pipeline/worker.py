@@ -61,7 +61,7 @@ def serve(conn, debug: bool, limits: Limits, handle: Callable = extract_file,
         try:
             if pages:
                 result = handle(path, debug=debug, limits=limits,
-                                on_page=lambda page, total: _announce(conn, page, total))
+                                on_page=ocr_pages(lambda number, total: conn.send(("page", number, total))))
             else:
                 result = handle(path, debug=debug, limits=limits)
             if _ran_out_of_memory(result):
@@ -89,7 +89,10 @@ def accepts_on_page(handle: Callable) -> bool:
         return False
 
 
-def _announce(conn, page, total: int) -> None:
-    # only pages read by OCR (seconds each): a born-digital page is read in milliseconds
-    if getattr(page, "ocr", False):
-        conn.send(("page", page.number, total))
+def ocr_pages(hear: Callable[[int, int], None]) -> Callable:
+    """An `on_page` that passes on (number, total) of the pages read by OCR only (seconds
+    each); a born-digital page is read in milliseconds."""
+    def on_page(page, total: int) -> None:
+        if getattr(page, "ocr", False):
+            hear(page.number, total)
+    return on_page
