@@ -8,27 +8,59 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pipeline.normalize.tokenizer import prepare, word_spans
+from sudachipy import SplitMode
+
+from pipeline.normalize.tokenizer import prepare, word_keys
 
 # Parts of speech that carry no meaning for search (rule phrases keep them: 経営状況の分析).
 SKIP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})
 
 
+# What a dictionary word adds to the terms: None for a word search skips, else
+# (its mode-C form, its other mode-A parts). Per entry, so sudachi is asked once.
+_WORD_TERMS: dict = {}
+MAX_WORD_TERMS = 50_000  # made-up words (numbers, names) keep coming: start over past this
+
+
+def _word_terms(key, m):
+    if len(_WORD_TERMS) >= MAX_WORD_TERMS:
+        _WORD_TERMS.clear()
+    surface = m.surface()
+    if not surface.strip() or m.part_of_speech()[0] in SKIP_POS:
+        entry = None
+    else:
+        form = m.normalized_form().casefold()
+        # a one-character word has no smaller mode-A parts: skip the split call
+        parts = [p.normalized_form().casefold() for p in m.split(SplitMode.A)] if len(surface) > 1 else []
+        entry = (form, tuple(p for p in parts if p != form) if len(parts) > 1 else ())
+    _WORD_TERMS[key] = entry
+    return entry
+
+
 def search_forms(text: str) -> list[str]:
     """Index / query terms: each word's mode-C form, its mode-A parts, and the pair of it with
-    the word right before it (so a query `事業承継` ranks the phrase above scattered 事業 … 承継)."""
+    the word right before it (so a query `事業承継` ranks the phrase above scattered 事業 … 承継).
+
+    The hot loop of an ingest (every sentence of every section): one dictionary lookup per
+    word, the rest remembered per entry in _WORD_TERMS."""
     terms: list[str] = []
-    previous, previous_end = None, -1
-    for (form, parts, pos), begin, end in word_spans(prepare(text)):
-        if pos in SKIP_POS:
+    append = terms.append
+    known = _WORD_TERMS
+    previous = None
+    for key, m in word_keys(prepare(text)):
+        entry = known.get(key, 0)
+        if entry == 0:
+            entry = _word_terms(key, m)
+        if entry is None:  # punctuation, particles, blanks: no term, and no pair across them
             previous = None
             continue
-        terms.append(form)
-        if len(parts) > 1:
-            terms.extend(p for p in parts if p != form)
-        if previous is not None and previous_end == begin:
-            terms.append(previous + form)
-        previous, previous_end = form, end
+        form, parts = entry
+        append(form)
+        if parts:
+            terms.extend(parts)
+        if previous is not None:
+            append(previous + form)
+        previous = form
     return terms
 
 

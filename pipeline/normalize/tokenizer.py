@@ -15,6 +15,7 @@ from pipeline.normalize.text import normalize_text
 MAX_CHUNK_CHARS = 4000
 
 _TOKENIZER = None
+TOKENIZER_FIELDS = {"pos", "normalized_form", "split_a"}
 
 
 def tokenizer():
@@ -23,7 +24,10 @@ def tokenizer():
     if _TOKENIZER is None:
         from sudachipy import Dictionary
 
-        _TOKENIZER = Dictionary(dict="core").tokenizer()
+        from sudachipy import SplitMode
+
+        # only the fields shoko reads (forms, part of speech, mode-A splits): less to unpack per word
+        _TOKENIZER = Dictionary(dict="core").tokenizer(SplitMode.C, fields=TOKENIZER_FIELDS)
     return _TOKENIZER
 
 
@@ -96,6 +100,22 @@ def _entry(m, surface: str, mode_a) -> Entry:
              if len(surface) > 1 else ())
     entry = _ENTRIES[(m.word_id(), surface)] = (form, parts or (form,), m.part_of_speech()[0])
     return entry
+
+
+# Sudachi numbers the words it made up itself (unknown words) from here on; below it a
+# word id names one dictionary entry, whatever the surface.
+FIRST_UNKNOWN_WORD_ID = 0xF0000000
+
+
+def word_keys(text: str):
+    """(key, morpheme) for each sudachi word of already prepared text: the key names the
+    dictionary entry (its word id, with the surface for made-up words), so a caller can
+    remember per key what it derives from the morpheme and skip asking sudachi again."""
+    tokenize = tokenizer().tokenize
+    for _, piece in _chunks(text):
+        for m in tokenize(piece):
+            word_id = m.word_id()
+            yield (word_id if word_id < FIRST_UNKNOWN_WORD_ID else (word_id, m.surface())), m
 
 
 def word_spans(text: str) -> list[Span]:
