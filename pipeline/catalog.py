@@ -276,24 +276,33 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def comment_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """COMMENT ON every described table, view and column the database has."""
-    have = {(t, c) for t, c in con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal").fetchall()}
-    names = {t for t, _ in have}
+def comment_statements(con: duckdb.DuckDBPyConnection, only_changed: bool = False) -> list[str]:
+    """COMMENT ON every described table, view and column the database has; with
+    `only_changed`, only those whose comment is not already the one described."""
+    have = dict(((t, c), comment) for t, c, comment in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall())
+    current = dict(con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main' "
+        "UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall())
     out = []
     for kind, catalog in (("TABLE", TABLES), ("VIEW", VIEWS)):
         for name, (text, columns) in catalog.items():
-            if name not in names:
+            if name not in current:
                 continue
-            out.append(f"COMMENT ON {kind} {name} IS {_quote(text)}")
+            if not (only_changed and current[name] == text):
+                out.append(f"COMMENT ON {kind} {name} IS {_quote(text)}")
             out += [f"COMMENT ON COLUMN {name}.{column} IS {_quote(about)}"
-                    for column, about in {**SHARED_COLUMNS, **columns}.items() if (name, column) in have]
+                    for column, about in {**SHARED_COLUMNS, **columns}.items()
+                    if (name, column) in have and not (only_changed and have[name, column] == about)]
     return out
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in comment_statements(con):
+    """Comment what is not commented as described yet (every writer's connect calls this:
+    a comment costs DuckDB a statement, and most of them are there already)."""
+    for statement in comment_statements(con, only_changed=True):
         con.execute(statement)
 
 

@@ -103,6 +103,26 @@ def test_views_match_the_contract_with_bi_friendly_types():
                 or t.startswith("DECIMAL")]
 
 
+def test_reconnecting_comments_only_what_lost_or_changed_its_description(tmp_path):
+    from pipeline import catalog
+
+    db = tmp_path / "c.duckdb"
+    store.connect(db).close()
+    con = store.connect(db)
+    assert catalog.comment_statements(con, only_changed=True) == []  # nothing to redo on a reconnect
+    con.execute("COMMENT ON TABLE plans IS 'stale'")
+    con.execute("COMMENT ON COLUMN targets.value IS NULL")
+    assert sorted(catalog.comment_statements(con, only_changed=True)) == sorted([
+        f"COMMENT ON TABLE plans IS {catalog._quote(catalog.describe('plans'))}",
+        f"COMMENT ON COLUMN targets.value IS {catalog._quote(catalog.describe('targets', 'value'))}"])
+    con.close()
+    con = store.connect(db)
+    assert con.execute("select comment from duckdb_tables() where table_name = 'plans'").fetchone()[0] \
+        == catalog.describe("plans")
+    assert con.execute("select comment from duckdb_columns() where table_name = 'targets' "
+                       "and column_name = 'value'").fetchone()[0] == catalog.describe("targets", "value")
+
+
 def test_every_table_view_and_column_has_a_comment_and_the_keys_are_declared():
     con = store.connect(":memory:")
     names = set(CONTRACT_TABLES) | set(contract_views())
