@@ -33,7 +33,9 @@ SEQUENCE = f"{TABLE}_ids"
 OLD_FTS_SCHEMA = f"fts_main_{TABLE}"
 OLD_FTS_STATE = f"{TABLE}_index_state"
 K1, B = 1.2, 0.75  # match_bm25's defaults
-MIGRATION_CHUNK = 2000  # sections per transaction when postings are built for an older database
+MIGRATION_CHUNK = 500  # sections per transaction when postings are built for an older database
+SORT_MIN_ROWS = 1_000_000  # postings added before sort_postings rewrites them (a scan of ~0.03 s)
+STATE_TABLE, SORTED_KEY = "shoko_state", "search_postings_sorted_below_id"  # store's key/value table
 HIGHLIGHT = ("【", "】")
 SNIPPET_BEFORE = 40
 SNIPPET_AFTER = 80
@@ -60,7 +62,11 @@ SOURCE_HASH_SQL = "md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, ''))
 def _terms_sql(column: str) -> str:
     """The terms of a tokens string, as fts's tokenizer cut it: split on runs of whitespace, no
     empty pieces (a section of no words has none; its row still counts in N)."""
-    return f"list_filter(string_split_regex({column}, '\\s+'), w -> w <> '')"
+    # fts's \s+ is RE2's [\t\n\f\r ]: the rare tokens string with one of the first four is
+    # rewritten, the others are split on ' ' (three times faster than a regex split)
+    spaced = f"CASE WHEN regexp_matches({column}, '[\\t\\n\\f\\r]') THEN regexp_replace({column}, '\\s', ' ', 'g') " \
+             f"ELSE {column} END"
+    return f"list_filter(string_split({spaced}, ' '), w -> w <> '')"
 
 
 def _postings_sql(where: str) -> str:
@@ -100,6 +106,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = '{TABLE}'").fetchall()}
     if "n_terms" not in have:
         con.execute(f"ALTER TABLE {TABLE} ADD COLUMN n_terms INTEGER")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute(f"DROP SCHEMA IF EXISTS {OLD_FTS_SCHEMA} CASCADE")
     con.execute(f"DROP TABLE IF EXISTS {OLD_FTS_STATE}")
     # a literal, not a bound parameter: DuckDB imports pandas (0.4 s) on the first bound
@@ -131,11 +138,12 @@ def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:
     it loads; this catches sections changed by hand or loaded by an older shoko.
     """
     ensure_tables(con)
-    source_hash = SOURCE_HASH_SQL
+    # Keys and hashes only, never the bodies, on either side of the comparison: a join that
+    # carried the bodies needed more memory than the loader has at national size.
+    current = f"SELECT s.doc_id, s.section_no, {SOURCE_HASH_SQL} AS source_hash FROM sections s"
     stale = con.execute(f"""
-        SELECT t.id FROM {TABLE} t
-         WHERE NOT EXISTS (SELECT 1 FROM sections s WHERE s.doc_id = t.doc_id
-                             AND s.section_no = t.section_no AND {source_hash} = t.source_hash)
+        SELECT t.id FROM {TABLE} t ANTI JOIN ({current}) s
+            ON s.doc_id = t.doc_id AND s.section_no = t.section_no AND s.source_hash = t.source_hash
     """).fetchall()
     if stale:
         ids = [i for (i,) in stale]
@@ -143,12 +151,15 @@ def sync_tokens(con: duckdb.DuckDBPyConnection) -> int:
         con.execute(f"DELETE FROM {POSTINGS} WHERE id IN (SELECT unnest(?))", [ids])
         con.execute(f"DELETE FROM {TABLE} WHERE id IN (SELECT unnest(?))", [ids])
         con.execute("COMMIT")
-    missing = f"""NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.doc_id = s.doc_id
-                                AND t.section_no = s.section_no AND t.source_hash = {source_hash})"""
     # Sections without tokens (changed by hand, or loaded without terms): cut them here,
     # stored with n_terms NULL, so that the postings step below indexes them.
-    older = con.execute(f"""SELECT s.doc_id, s.section_no, {source_hash}, s.title, s.body
-                              FROM sections s WHERE {missing}""").fetchall()
+    older = con.execute(f"""
+        WITH missing AS (
+            SELECT * FROM ({current}) s ANTI JOIN {TABLE} t
+                ON s.doc_id = t.doc_id AND s.section_no = t.section_no AND s.source_hash = t.source_hash)
+        SELECT s.doc_id, s.section_no, m.source_hash, s.title, s.body
+          FROM missing m JOIN sections s ON s.doc_id = m.doc_id AND s.section_no = m.section_no
+                                        AND {SOURCE_HASH_SQL} = m.source_hash""").fetchall()
     if older:
         ids = con.execute(f"SELECT nextval('{SEQUENCE}') FROM range(?)", [len(older)]).fetchall()
         batch = pa.table({
@@ -203,13 +214,49 @@ def build_pending_postings(con: duckdb.DuckDBPyConnection) -> int:
             raise
 
 
+def postings_tail(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(postings added since they were last sorted by term, all postings)."""
+    below = con.execute(f"SELECT max(value::BIGINT) FROM {STATE_TABLE} WHERE key = '{SORTED_KEY}'").fetchone()[0]
+    return con.execute(f"SELECT count(*) FILTER (WHERE id >= {below or 0}), count(*) FROM {POSTINGS}").fetchone()
+
+
+def sort_postings(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """Rewrite the postings in term order once the part added since the last sort is large.
+
+    Sorted, a query's terms sit in a few row groups that DuckDB's zone maps find, so a search
+    reads a few thousand postings instead of all (national size: 0.01 s instead of 0.3 s
+    for six terms). New postings are appended in load order and scanned whole: sorting when
+    they pass a quarter of all (and SORT_MIN_ROWS) keeps that part small at an amortised
+    cost of a few sorts over the life of a corpus. The sort spills to disk like any other.
+    """
+    tail, total = postings_tail(con)
+    if not tail or (not force and tail <= max(SORT_MIN_ROWS, total // 4)):
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        below = con.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {POSTINGS}").fetchone()[0]
+        old = con.execute(f"SELECT max(rowid) FROM {POSTINGS}").fetchone()[0]
+        # in place (append the sorted copy, delete the old rows): the table keeps its comments
+        con.execute(f"INSERT INTO {POSTINGS} SELECT * FROM {POSTINGS} ORDER BY term, id")
+        con.execute(f"DELETE FROM {POSTINGS} WHERE rowid <= {old}")
+        con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES ('{SORTED_KEY}', '{below}')")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
+
+
 def ensure_index(con: duckdb.DuckDBPyConnection) -> int:
-    """Sync tokens and postings with the sections (nothing to rebuild: the loader keeps them).
+    """Sync tokens and postings with the sections (nothing to rebuild: the loader keeps them),
+    and sort the postings when many were added since the last sort.
 
     Idempotent; needs a writable connection (the ingest calls it on its working file before
     publishing, so `shoko search` only reads). Returns the number of indexed sections.
     """
-    return sync_tokens(con)
+    indexed = sync_tokens(con)
+    sort_postings(con)
+    return indexed
 
 
 # The name tests and notebooks know.
@@ -299,24 +346,33 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[
     check_available(con)
     # Postings are loaded with their sections, so any snapshot finds all it holds; a section
     # changed by hand since its terms were cut is dropped below (`current`).
-    rows = con.execute(f"""
+    top = con.execute(f"""
         WITH ranked AS ({_bm25_sql(terms)}),
         top AS (
             SELECT t.id, t.doc_id, t.section_no, t.source_hash, r.score
               FROM ranked r JOIN {TABLE} t USING (id) ORDER BY r.score DESC, t.id LIMIT ?
         )
-        SELECT t.id, d.file_name, p.chamber, t.section_no, s.title, t.score, s.body,
-               md5(coalesce(s.title, '') || chr(10) || coalesce(s.body, '')) = t.source_hash AS current
+        SELECT t.id, d.file_name, p.chamber, t.section_no, t.score, t.source_hash, s.rowid
           FROM top t
           JOIN documents d USING (doc_id)
           JOIN sections s ON s.doc_id = t.doc_id AND s.section_no = t.section_no
           LEFT JOIN (SELECT doc_id, any_value(chamber) AS chamber FROM plans GROUP BY doc_id) p
                  ON p.doc_id = t.doc_id
-         ORDER BY t.score DESC, t.id
+         ORDER BY t.score DESC, t.id, s.rowid
     """, [limit * 3]).fetchall()
+    # the bodies of those rows only, by rowid: a join would read every section's body (0.7 s
+    # at national size)
+    bodies = {r[0]: r[1:] for r in con.execute(
+        f"SELECT rowid, title, body, {SOURCE_HASH_SQL} FROM sections s "
+        f"WHERE rowid IN ({', '.join(str(r[-1]) for r in top) or 'NULL'})").fetchall()}
+    rows = [(row_id, file_name, chamber, section_no, bodies[rowid][0], score, bodies[rowid][1],
+             bodies[rowid][2] == source_hash)
+            for row_id, file_name, chamber, section_no, score, source_hash, rowid in top]
     wanted = set(terms)
     hits, seen, shown = [], set(), set()
     for row_id, file_name, chamber, section_no, title, score, body, current in rows:
+        if len(hits) == limit:
+            break  # a snippet cuts the body into words: only for the hits shown
         if not current or row_id in seen:
             continue  # a duplicated section_no: keep the sections row the tokens came from
         seen.add(row_id)

@@ -345,3 +345,32 @@ def test_stored_terms_equal_a_straightforward_cut_of_every_section(con):
 def test_search_forms_equal_a_straightforward_cut(text):
     assert search.search_forms(text) == reference_search_forms(text)
     assert search.section_terms(text, text) == reference_section_terms(text, text)
+
+
+def test_sorting_the_postings_by_term_keeps_every_posting_and_score(plans_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "sorted.duckdb"
+    shutil.copy(plans_db, db)
+    con = store.connect(db)
+    try:
+        postings = _postings(con)
+        tail, total = search.postings_tail(con)
+        assert tail == total == len(postings)  # loaded, never sorted: below the threshold
+        assert not search.sort_postings(con)
+        expected = search.search(con, "事業承継 DX", 10)
+        assert search.sort_postings(con, force=True)
+        assert search.postings_tail(con) == (0, total)
+        assert _postings(con) == postings
+        terms = [t for (t,) in con.execute("SELECT term FROM search_postings").fetchall()]
+        assert terms == sorted(terms)  # stored in term order, as the zone maps need
+        assert search.search(con, "事業承継 DX", 10) == expected
+        # a document loaded after the sort is the new tail, and found
+        con.execute("INSERT INTO documents (doc_id, source_path, file_name) VALUES ('d9', 'n.pdf', 'n.pdf')")
+        con.execute("INSERT INTO sections (doc_id, section_no, title, body) VALUES "
+                    "('d9', '1', '目標', '事業承継とDXを支援する')")
+        search.ensure_index(con)
+        assert search.postings_tail(con)[0] > 0
+        assert "n.pdf" in {h.file_name for h in search.search(con, "事業承継 DX", 40)}
+    finally:
+        con.close()
