@@ -347,9 +347,10 @@ def check_available(con: duckdb.DuckDBPyConnection) -> None:
                          [POSTINGS]).fetchone()[0]
     pending = pending_postings(con)
     if not exists or pending:
+        what = f"for {pending:,} sections " if pending else ""
         raise SearchUnavailable(
-            f"the database has no search postings for {pending:,} sections (it was written by an older "
-            "shoko): `shoko ingest` builds them before it publishes (run it once on this database, "
+            f"the database has no search postings {what}(it was written by an older shoko): "
+            "`shoko ingest` builds them before it publishes (run it once on this database, "
             "even with nothing new)")
 
 
