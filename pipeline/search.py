@@ -228,7 +228,7 @@ def sort_postings(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rewrite the postings in term order once the part added since the last sort is large.
 
     Sorted, a query's terms sit in a few row groups that DuckDB's zone maps find, so a search
-    reads a few thousand postings instead of all (national size: 0.01 s instead of 0.3 s
+    reads a few thousand postings instead of all (national size: 0.02 s instead of 0.3 s
     for six terms). New postings are appended in load order and scanned whole: sorting when
     they pass a quarter of all (and SORT_MIN_ROWS) keeps that part small at an amortised
     cost of a few sorts over the life of a corpus. The sort spills to disk like any other.

@@ -374,3 +374,21 @@ def test_sorting_the_postings_by_term_keeps_every_posting_and_score(plans_db, tm
         assert "n.pdf" in {h.file_name for h in search.search(con, "事業承継 DX", 40)}
     finally:
         con.close()
+
+
+def test_deleting_a_document_deletes_its_postings_only(plans_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "pruned.duckdb"
+    shutil.copy(plans_db, db)
+    con = store.connect(db)
+    try:
+        ome, rumoi = (con.execute("SELECT doc_id FROM documents WHERE file_name = ?", [name]).fetchone()[0]
+                      for name in ("ome_cci_2023.pdf", "rumoi_cci_2025.pdf"))
+        kept = _postings(con, f"t.doc_id = '{rumoi}'")
+        assert _postings(con, f"t.doc_id = '{ome}'")
+        store.delete_document(con, [ome])  # what `shoko prune --yes` runs
+        assert _postings(con) == kept == _postings_from_tokens(con)
+        assert {h.file_name for h in search.search(con, "事業承継 DX", 20)} == {"rumoi_cci_2025.pdf"}
+    finally:
+        con.close()
