@@ -173,13 +173,20 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "message": "readable explanation",
         "location": "page or cell it concerns",
     }),
-    "section_tokens": ("Search terms of each section (Sudachi word forms), indexed by DuckDB fts. "
-                       "Key: id; doc_id, section_no → sections.", {
-        "id": "row id (primary key), the fts index's document id",
+    "section_tokens": ("Search terms of each section (Sudachi word forms), the documents of the BM25 "
+                       "search. Key: id; doc_id, section_no → sections.", {
+        "id": "row id (primary key), the id search_postings refer to",
         "doc_id": DOC_ID,
         "section_no": "the section (sections.section_no)",
         "source_hash": "md5 of the section's title and body the terms were cut from",
         "tokens": "space-separated normalised word forms",
+        "n_terms": "number of terms in tokens (the section's length in BM25); NULL: postings not built yet",
+    }),
+    "search_postings": ("The full-text index: one row per distinct term of each section, written with "
+                        "the section. Key: term, id.", {
+        "term": "a normalised word form (one of section_tokens.tokens)",
+        "id": "the section's row (section_tokens.id)",
+        "tf": "how many times the term occurs in the section",
     }),
     "corrections": ("Corrections of extracted values, applied on top of every load (shoko correct, "
                     "shoko review). Key: id.", _CORRECTION_COLUMNS),
@@ -331,7 +338,7 @@ def schema(con: duckdb.DuckDBPyConnection) -> list[dict]:
             "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() "
             "WHERE schema_name = 'main' AND NOT internal ORDER BY table_name, column_index").fetchall():
         if table not in TABLES and table not in VIEWS:
-            continue  # the fts index's own tables, the index state
+            continue  # tables of no contract (shoko_state, an older shoko's fts index)
         entry = out.setdefault(table, {"name": table, "kind": kinds.get(table, "table"),
                                        "description": comments.get(table) or describe(table), "columns": []})
         entry["columns"].append({"name": column, "type": sqltype,

@@ -255,7 +255,7 @@ def cmd_search(args) -> int:
     from pipeline import search
     if not Path(args.db).exists():
         raise FileNotFoundError(f"no database at {args.db}: run `shoko ingest` first")
-    con = store.connect(args.db, read_only=True)  # the ingest built the index before publishing
+    con = store.connect(args.db, read_only=True)  # the ingest wrote the postings with the sections
     try:
         hits = search.search(con, args.query, args.limit)
     finally:

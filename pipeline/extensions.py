@@ -1,5 +1,5 @@
-"""DuckDB extensions shoko loads from their pinned wheels (duckdb-ext-fts, duckdb-ext-postgres),
-never downloaded at run time."""
+"""DuckDB extensions shoko loads from their pinned wheels (duckdb-ext-postgres; duckdb-ext-fts
+in the tests), never downloaded at run time."""
 from __future__ import annotations
 
 import importlib.util

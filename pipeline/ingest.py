@@ -533,9 +533,9 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                                             retried=job.retry)
                         summary.results.append(result)
                         report("file", result)
-                    if snapshots.due():  # a snapshot of what is loaded so far (search: the last index,
-                        # or a first one, so that search works on the first snapshot of a new database)
-                        _publish(con, snapshots, report, index=not _search().index_exists(con))
+                    if snapshots.due():  # a snapshot of what is loaded so far, postings included (an
+                        # older database gets its postings here, so search works on its first snapshot)
+                        _publish(con, snapshots, report, index=_search().pending_postings(con) > 0)
             except BaseException:  # Ctrl-C, an error: what is loaded (whole documents) is published
                 if snapshots.dirty:
                     try:
@@ -543,7 +543,7 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
                     except Exception:
                         pass  # the first error is the one to report; the next run publishes
                 raise
-            if snapshots.dirty or not _search().index_is_current(con):
+            if snapshots.dirty or _search().pending_postings(con):
                 _publish(con, snapshots, report, index=True)
             summary.table_rows = store.table_counts(con)
         except duckdb.Error as exc:
@@ -559,17 +559,14 @@ def ingest(paths: Iterable[str | Path], options: IngestOptions = IngestOptions()
 
 
 def _publish(con, snapshots: publish.Snapshots, report: Reporter, index: bool) -> None:
-    """Derived data first (search index), then the snapshot, so readers see them together."""
+    """Derived data first (cross-document findings, search postings), then the snapshot, so
+    readers see them together."""
     report("publishing", str(snapshots.paths.published))
     if snapshots.dirty or store.reconcile_pending(con):  # findings that compare documents
         store.reconcile_progress_with_plans(con)
-    if index:  # DuckDB's fts has no incremental update: rebuilt when anything changed
+    if index:  # the loader keeps the postings; this catches hand edits and older databases
         started = time.perf_counter()
-        con.execute(f"SET memory_limit = '{store.index_memory_limit_mb()}MB'")
-        try:
-            _search().ensure_index(con)
-        finally:
-            con.execute(f"SET memory_limit = '{store.ingest_memory_limit_mb()}MB'")
+        _search().ensure_index(con)
         snapshots.stats.index_seconds = round(snapshots.stats.index_seconds + time.perf_counter() - started, 3)
     snapshots.publish(con)
     report("published", snapshots.stats)

@@ -15,7 +15,7 @@ swap would queue every new query behind it. A drop that times out is retried by 
 publish.
 
 Why DuckDB's postgres extension (pinned wheel `duckdb-ext-postgres`, loaded offline
-like fts) and not psycopg: on 932,000 rows of a national-size database it copied the
+like every extension shoko loads) and not psycopg: on 932,000 rows of a national-size database it copied the
 tables in 8.2 s against psycopg's 14.5 s (COPY, row by row from Python), and it needs no
 second database driver.
 """

@@ -22,20 +22,13 @@ from schemas.records import CONTRACT_TABLES, EXTRACTION_TABLES, Document, Extrac
 DEFAULT_DB = Path("data/processed/plans.duckdb")
 # The loader appends small batches: DuckDB's defaults (80 % of RAM, a thread per core, each
 # with its own allocator arena) only make `shoko ingest` bigger, never faster. But the
-# cross-document work (reconciliation, the fts index) grows with the corpus, so the limit
+# cross-document work (the reconciliation) grows with the corpus, so the limit
 # is a share of the machine's memory (1/16, between 256 MB and 1 GB: ~1 GB on a 16 GB
 # machine) and what does not fit spills to `<db>.tmp` instead of failing. A checkpoint
 # recompresses the tables, so one every 256 MB of log (not DuckDB's 16 MB) saves the loader
 # about 40 % of its time; the log is replayed if the process dies, as before.
 WRITER_THREADS = 1
 WRITER_CHECKPOINT_THRESHOLD = "256MB"
-
-
-def index_memory_limit_mb() -> int:
-    """DuckDB's fts builds its index in memory, without spilling: 181,000 sections need about
-    1 GB, the national corpus's terms about 2 GB (`make bench` (f)); a quarter of the machine,
-    between 1 and 8 GB, for the few seconds of the build."""
-    return int(min(8192, max(1024, physical_memory_bytes() / 4 / 2**20)))
 
 
 def physical_memory_bytes() -> int:
@@ -266,6 +259,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table, then: t
 def delete_document(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     from pipeline import search
 
+    con.execute(search.DELETE_POSTINGS_SQL, [doc_ids])
     for table in [*EXTRACTION_TABLES, search.TABLE, "documents"]:
         con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
 
@@ -300,9 +294,9 @@ def load_documents(con: duckdb.DuckDBPyConnection,
         for table in EXTRACTION_TABLES:
             rows = [(document.doc_id, record) for document, extraction, _ in batch
                     for record in getattr(extraction, table)]
-            if table == "sections" and rows:  # the search terms cut in the worker go to section_tokens
+            if table == "sections" and rows:  # the terms cut in the worker: section_tokens, postings
                 _insert(con, table, _arrow_table(table, rows, extra=("search_terms",)),
-                        then=(search.TOKENS_FROM_BATCH_SQL,))
+                        then=search.TOKENS_FROM_BATCH_SQL)
             elif rows:
                 _insert(con, table, _arrow_table(table, rows))
         if known:  # a changed file at the same path: its corrections follow it

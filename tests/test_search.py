@@ -6,7 +6,7 @@ import json
 import duckdb
 import pytest
 
-from conftest import OME_PLAN, RUMOI_PLAN
+from conftest import OME_PLAN, PROMOTION_PLAN, RUMOI_PLAN
 from pipeline import cli, search, store
 from pipeline.ingest import IngestOptions, ingest
 from pipeline.terms import SKIP_POS
@@ -33,15 +33,62 @@ def _bodies(con, hits) -> list[str]:
             for h in hits]
 
 
-def test_fts_extension_loads_offline_from_the_wheel():
-    from pipeline.extensions import extension_directory
+def fts_scores(plans_db, queries: list[str]) -> list[dict[int, float]]:
+    """DuckDB fts's match_bm25 for each query, over a copy of the database's section_tokens
+    (what shoko searched with before the postings; the wheel is loaded offline)."""
+    from pipeline.extensions import load_bundled
 
-    folder = extension_directory()
-    assert folder is not None
-    assert list(folder.glob(f"v{duckdb.__version__}/*/fts.duckdb_extension"))
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
-    search.load_fts(con)
-    assert con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()[0]
+    try:
+        load_bundled(con, "fts")
+        con.execute(f"ATTACH '{plans_db}' AS src (READ_ONLY)")
+        con.execute("CREATE TABLE section_tokens AS SELECT id, tokens FROM src.section_tokens")
+        con.execute("PRAGMA create_fts_index('section_tokens', 'id', 'tokens', stemmer = 'none', "
+                    "stopwords = 'none', ignore = '\\s+', strip_accents = 0, lower = 0)")
+        return [dict(con.execute("SELECT id, score FROM (SELECT id, fts_main_section_tokens.match_bm25(id, ?) "
+                                 "AS score FROM section_tokens) WHERE score IS NOT NULL",
+                                 [" ".join(search.query_terms(q))]).fetchall()) for q in queries]
+    finally:
+        con.close()
+
+
+QUERIES = ["事業承継 DX", "ＤＸ", "売り上げ 取組み", "経営状況の分析", "販路開拓 商談会 展示会", "青梅", "補助金 申請 支援"]
+
+
+def test_scores_equal_fts_match_bm25_on_every_section(con, plans_db):
+    expected = fts_scores(plans_db, QUERIES)
+    for query, fts in zip(QUERIES, expected):
+        ours = search.bm25_scores(con, search.query_terms(query))
+        assert len(fts) > 3, query
+        assert ours.keys() == fts.keys(), query
+        for row_id, score in fts.items():
+            assert ours[row_id] == pytest.approx(score, rel=1e-12, abs=1e-12), (query, row_id)
+    # and so the ranking `shoko search` shows
+    hits = search.search(con, "事業承継 DX", limit=5)
+    best = sorted(expected[0].items(), key=lambda kv: (-kv[1], kv[0]))
+    assert hits[0].score == round(best[0][1], 4)
+
+
+def _postings(con, where: str = "true") -> list[tuple]:
+    return con.execute(f"SELECT p.term, p.id, p.tf FROM search_postings p JOIN section_tokens t USING (id) "
+                       f"WHERE {where} ORDER BY ALL").fetchall()
+
+
+def _postings_from_tokens(con) -> list[tuple]:
+    """The postings counted afresh from the stored tokens, in Python."""
+    from collections import Counter
+
+    out = []
+    for row_id, tokens in con.execute("SELECT id, tokens FROM section_tokens").fetchall():
+        out += [(term, row_id, tf) for term, tf in Counter(tokens.split()).items()]
+    return sorted(out)
+
+
+def test_the_loader_writes_one_posting_per_distinct_term_of_each_section(con):
+    assert _postings(con) == _postings_from_tokens(con)
+    assert con.execute("SELECT count(*) FROM section_tokens WHERE n_terms IS DISTINCT FROM "
+                       "len(string_split(tokens, ' ')) * (tokens <> '')::INT").fetchone()[0] == 0
+    assert search.pending_postings(con) == 0
 
 
 def test_ingest_fills_section_tokens(con):
@@ -92,9 +139,11 @@ def test_query_with_no_words_returns_nothing(con):
 def test_rebuilding_the_index_is_idempotent(plans_db):
     con = store.connect(plans_db)
     try:
-        before = con.execute("SELECT id, tokens FROM section_tokens ORDER BY id").fetchall()
+        before = con.execute("SELECT id, tokens, n_terms FROM section_tokens ORDER BY id").fetchall()
+        postings = _postings(con)
         assert search.build_search_index(con) == len(before)
-        assert con.execute("SELECT id, tokens FROM section_tokens ORDER BY id").fetchall() == before
+        assert con.execute("SELECT id, tokens, n_terms FROM section_tokens ORDER BY id").fetchall() == before
+        assert _postings(con) == postings
     finally:
         con.close()
 
@@ -117,13 +166,112 @@ def test_changed_sections_are_reindexed(tmp_path):
         con.close()
 
 
-def test_search_without_an_index_says_how_to_build_it(tmp_path):
-    con = store.connect(tmp_path / "empty.duckdb")
+def _as_written_by_the_fts_era_shoko(db) -> None:
+    """Turn a database into what shoko wrote before the postings: section_tokens without
+    n_terms, no search_postings, DuckDB's fts index and its fingerprint table."""
+    from pipeline.extensions import load_bundled
+
+    con = duckdb.connect(str(db))
     try:
-        with pytest.raises(search.SearchUnavailable, match="shoko ingest"):
-            search.search(con, "DX", 5)
+        con.execute("DROP TABLE search_postings")
+        con.execute("ALTER TABLE section_tokens DROP COLUMN n_terms")
+        load_bundled(con, "fts")
+        con.execute("PRAGMA create_fts_index('section_tokens', 'id', 'tokens', stemmer = 'none', "
+                    "stopwords = 'none', ignore = '\\s+', strip_accents = 0, lower = 0, overwrite = 1)")
+        con.execute("CREATE TABLE section_tokens_index_state AS SELECT 'x' AS fingerprint")
     finally:
         con.close()
+
+
+def test_an_fts_era_database_gets_its_postings_from_the_next_ingest(plans_db, tmp_path, capsys):
+    db = tmp_path / "old.duckdb"
+    import shutil
+
+    shutil.copy(plans_db, db)
+    with store.connect(plans_db, read_only=True) as fresh:
+        expected = [(h.file_name, h.section_no, h.score) for h in search.search(fresh, "事業承継 DX", 10)]
+        postings = _postings(fresh)
+    _as_written_by_the_fts_era_shoko(db)
+    # read-only, as `shoko search` opens it: a clear message, not a wrong (empty) answer
+    with store.connect(db, read_only=True) as old:
+        with pytest.raises(search.SearchUnavailable, match=r"older shoko.*shoko ingest"):
+            search.search(old, "DX", 5)
+    assert cli.main(["search", "DX", "--db", str(db)]) != 0
+    assert "shoko ingest" in capsys.readouterr().err
+    # the next ingest, with nothing new to load, builds the postings once and publishes them
+    summary = ingest([OME_PLAN, RUMOI_PLAN], IngestOptions(db=db, workers=0))
+    assert summary.exit_code == 0 and {r.status for r in summary.results} == {"unchanged"}
+    with store.connect(db, read_only=True) as migrated:
+        assert search.pending_postings(migrated) == 0
+        assert _postings(migrated) == postings
+        assert [(h.file_name, h.section_no, h.score) for h in search.search(migrated, "事業承継 DX", 10)] == expected
+        left = migrated.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name LIKE 'fts_main%' "
+                                "OR table_name = 'section_tokens_index_state'").fetchone()[0]
+        assert left == 0  # the old index is gone with its space
+
+
+def test_an_interrupted_postings_build_goes_on_where_it_stopped(plans_db, tmp_path, monkeypatch):
+    db = tmp_path / "old.duckdb"
+    import shutil
+
+    shutil.copy(plans_db, db)
+    with store.connect(plans_db, read_only=True) as fresh:
+        postings = _postings(fresh)
+    _as_written_by_the_fts_era_shoko(db)
+    monkeypatch.setattr(search, "MIGRATION_CHUNK", 40)
+    con = store.connect(db)
+    try:
+        total = search.pending_postings(con)
+        assert total > 80
+        calls = []
+        real = con.execute
+
+        class Stop(Exception):
+            pass
+
+        class Interrupting:  # dies in the middle of the second chunk's transaction
+            def execute(self, sql, *args):
+                if sql.lstrip().startswith("UPDATE section_tokens"):
+                    calls.append(sql)
+                    if len(calls) == 2:
+                        raise Stop
+                return real(sql, *args)
+
+        with pytest.raises(Stop):
+            search.build_pending_postings(Interrupting())
+        assert search.pending_postings(con) == total - 40  # the first chunk is whole, the second absent
+        assert search.build_pending_postings(con) == total - 40
+        assert _postings(con) == postings
+    finally:
+        con.close()
+
+
+def test_changing_one_document_changes_only_its_postings(tmp_path):
+    import shutil
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    shutil.copy(RUMOI_PLAN, folder / "a.pdf")
+    shutil.copy(OME_PLAN, folder / "b.pdf")
+    db = tmp_path / "inc.duckdb"
+    assert ingest([folder], IngestOptions(db=db, workers=0)).exit_code == 0
+    with store.connect(db, read_only=True) as con:
+        b_id = con.execute("SELECT doc_id FROM documents WHERE file_name = 'b.pdf'").fetchone()[0]
+        b_postings = _postings(con, f"t.doc_id = '{b_id}'")
+        assert [h.file_name for h in search.search(con, "留萌", 3)][0] == "a.pdf"
+        a_ids = {i for (i,) in con.execute("SELECT id FROM section_tokens t JOIN documents d USING (doc_id) "
+                                           "WHERE d.file_name = 'a.pdf'").fetchall()}
+    # a.pdf now holds other bytes (the promotion plan): its sections, tokens and postings change
+    shutil.copy(PROMOTION_PLAN, folder / "a.pdf")
+    summary = ingest([folder], IngestOptions(db=db, workers=0))
+    assert sorted(r.status for r in summary.results) == ["ok", "unchanged"]
+    with store.connect(db, read_only=True) as con:
+        assert _postings(con, f"t.doc_id = '{b_id}'") == b_postings  # the other document untouched
+        assert _postings(con) == _postings_from_tokens(con)  # and nothing of the old a.pdf is left
+        assert not a_ids & {i for (i,) in con.execute("SELECT id FROM search_postings").fetchall()}
+        assert all(h.file_name == "b.pdf" for h in search.search(con, "留萌", 3))
+        hits = search.search(con, "あきる野", 3)
+        assert hits and hits[0].file_name == "a.pdf"
 
 
 def test_cli_search(plans_db, capsys):
@@ -142,11 +290,12 @@ def test_the_ingest_builds_the_index_so_search_only_reads(tmp_path, capsys):
     con = store.connect(db, read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM section_tokens").fetchone()[0] > 0
-        assert search.index_is_current(con)  # published with the index of what it holds
+        assert search.pending_postings(con) == 0  # published with the postings of what it holds
+        assert _postings(con) == _postings_from_tokens(con)
         assert search.search(con, "DX", 1)[0].file_name == "rumoi_cci_2025.pdf"
     finally:
         con.close()
-    # another document: the ingest rebuilds the index before it publishes
+    # another document: its postings come with it
     ingest([OME_PLAN], IngestOptions(db=db, workers=0))
     assert cli.main(["search", "青梅", "--db", str(db), "--limit", "1", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["file_name"] == "ome_cci_2023.pdf"
@@ -196,3 +345,50 @@ def test_stored_terms_equal_a_straightforward_cut_of_every_section(con):
 def test_search_forms_equal_a_straightforward_cut(text):
     assert search.search_forms(text) == reference_search_forms(text)
     assert search.section_terms(text, text) == reference_section_terms(text, text)
+
+
+def test_sorting_the_postings_by_term_keeps_every_posting_and_score(plans_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "sorted.duckdb"
+    shutil.copy(plans_db, db)
+    con = store.connect(db)
+    try:
+        postings = _postings(con)
+        tail, total = search.postings_tail(con)
+        assert tail == total == len(postings)  # loaded, never sorted: below the threshold
+        assert not search.sort_postings(con)
+        expected = search.search(con, "事業承継 DX", 10)
+        assert search.sort_postings(con, force=True)
+        assert search.postings_tail(con) == (0, total)
+        assert _postings(con) == postings
+        terms = [t for (t,) in con.execute("SELECT term FROM search_postings").fetchall()]
+        assert terms == sorted(terms)  # stored in term order, as the zone maps need
+        assert search.search(con, "事業承継 DX", 10) == expected
+        # a document loaded after the sort is the new tail, and found
+        con.execute("INSERT INTO documents (doc_id, source_path, file_name) VALUES ('d9', 'n.pdf', 'n.pdf')")
+        con.execute("INSERT INTO sections (doc_id, section_no, title, body) VALUES "
+                    "('d9', '1', '目標', '事業承継とDXを支援する')")
+        search.ensure_index(con)
+        assert search.postings_tail(con)[0] > 0
+        assert "n.pdf" in {h.file_name for h in search.search(con, "事業承継 DX", 40)}
+    finally:
+        con.close()
+
+
+def test_deleting_a_document_deletes_its_postings_only(plans_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "pruned.duckdb"
+    shutil.copy(plans_db, db)
+    con = store.connect(db)
+    try:
+        ome, rumoi = (con.execute("SELECT doc_id FROM documents WHERE file_name = ?", [name]).fetchone()[0]
+                      for name in ("ome_cci_2023.pdf", "rumoi_cci_2025.pdf"))
+        kept = _postings(con, f"t.doc_id = '{rumoi}'")
+        assert _postings(con, f"t.doc_id = '{ome}'")
+        store.delete_document(con, [ome])  # what `shoko prune --yes` runs
+        assert _postings(con) == kept == _postings_from_tokens(con)
+        assert {h.file_name for h in search.search(con, "事業承継 DX", 20)} == {"rumoi_cci_2025.pdf"}
+    finally:
+        con.close()
