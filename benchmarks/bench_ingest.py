@@ -310,7 +310,8 @@ def main() -> None:
     parser.add_argument("--speed-sample", type=int, default=None,
                         help="plans for (a)–(c) (default: all; 400 with --national, whose whole corpus "
                              "is ingested in (e))")
-    parser.add_argument("--skip", default="", help="comma-separated parts to leave out, e.g. b,h")
+    parser.add_argument("--skip", default="", help="comma-separated parts to leave out, e.g. b,h "
+                        "(e takes d, f, g and i with it: they read its database)")
     parser.add_argument("--publish-to", default=None, metavar="URL",
                         help="also time the PostgreSQL mirror of (i) into this server (schema shoko_bench)")
     args = parser.parse_args()
@@ -381,26 +382,30 @@ def main() -> None:
                   f"CPU s {best['cpu_s']}: {results[label]['pages_per_cpu_s']} pages per CPU-second, "
                   f"{results[label]['statuses']})", flush=True)
 
-        # (e) the whole corpus (plans, sheets, promotion plans) at three sizes, 2 workers
-        sizes = {}
-        for fraction in fractions:
-            chosen = everything[::fraction] if fraction > 1 else everything
-            folder = subset(work, chosen, f"size_1_{fraction}") if fraction > 1 else corpus
-            db = work / f"all_1_{fraction}.duckdb"
-            for stale in [db.with_name(db.name + suffix) for suffix in ("", ".wal", ".ingest", ".ingest.wal", ".ingest.json", ".lock")]:
-                stale.unlink(missing_ok=True)
-            run = run_ingest([folder], db, 2)
-            sizes[f"{len(chosen)} files"] = {"peak_pss_mb": run["peak_pss_mb"], "seconds": run["seconds"],
-                                             "exit": run["exit"], "statuses": statuses(db),
-                                             "cpu_s": run["cpu_s"]}
-            print(f"(e) whole corpus, {len(chosen):5d} files: {run['seconds']:7.1f} s, peak PSS "
-                  f"{run['peak_pss_mb']} MB, exit {run['exit']}, {statuses(db)}", flush=True)
-        results["e_whole_corpus_2_workers"] = sizes
-        full_db = work / "all_1_1.duckdb"
+        # (e) the whole corpus (plans, sheets, promotion plans) at three sizes, 2 workers; (d) after it.
+        # Without (e) there is no whole-corpus database, so (d), (f), (g) and (i) go too.
+        if "e" in skip:
+            skip |= {"d", "f", "g", "i"}
+        else:
+            sizes = {}
+            for fraction in fractions:
+                chosen = everything[::fraction] if fraction > 1 else everything
+                folder = subset(work, chosen, f"size_1_{fraction}") if fraction > 1 else corpus
+                db = work / f"all_1_{fraction}.duckdb"
+                for stale in [db.with_name(db.name + suffix) for suffix in ("", ".wal", ".ingest", ".ingest.wal", ".ingest.json", ".lock")]:
+                    stale.unlink(missing_ok=True)
+                run = run_ingest([folder], db, 2)
+                sizes[f"{len(chosen)} files"] = {"peak_pss_mb": run["peak_pss_mb"], "seconds": run["seconds"],
+                                                 "exit": run["exit"], "statuses": statuses(db),
+                                                 "cpu_s": run["cpu_s"]}
+                print(f"(e) whole corpus, {len(chosen):5d} files: {run['seconds']:7.1f} s, peak PSS "
+                      f"{run['peak_pss_mb']} MB, exit {run['exit']}, {statuses(db)}", flush=True)
+            results["e_whole_corpus_2_workers"] = sizes
+            full_db = work / "all_1_1.duckdb"
 
-        again = run_ingest([corpus], full_db, 2)
-        results["d_reingest_unchanged_seconds"] = again["seconds"]
-        print(f"(d) re-ingest unchanged      {again['seconds']:8.2f} s for {len(everything)} files", flush=True)
+            again = run_ingest([corpus], full_db, 2)
+            results["d_reingest_unchanged_seconds"] = again["seconds"]
+            print(f"(d) re-ingest unchanged      {again['seconds']:8.2f} s for {len(everything)} files", flush=True)
 
         if "f" not in skip:
             results["f_search"] = search_figures(full_db)
