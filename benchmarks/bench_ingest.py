@@ -271,7 +271,7 @@ def score(db: Path, gold: Path) -> str:
     return lines[-1] if lines else done.stderr.strip()[-300:]
 
 
-def ocr_figures(work: Path, plan: str) -> dict:
+def ocr_figures(work: Path, plan: str, kinds: tuple[str, ...]) -> dict:
     """(j): scripts/score_scans.py's measurement on one dev plan's scanned documents."""
     import score_scans
 
@@ -280,8 +280,7 @@ def ocr_figures(work: Path, plan: str) -> dict:
     if not ocr.ocr_available():
         print(f"(j) ocr: skipped ({ocr.INSTALL_HINT})", flush=True)
         return {"skipped": ocr.INSTALL_HINT}
-    return score_scans.score_kinds(work, (plan,), score_scans.make_scans.KINDS,
-                                   log=lambda line: print(f"(j) {line}", flush=True))
+    return score_scans.score_kinds(work, (plan,), kinds, log=lambda line: print(f"(j) {line}", flush=True))
 
 
 def main() -> None:
@@ -307,6 +306,8 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out, e.g. b,h")
     parser.add_argument("--ocr-plan", default="ome_cci_2023",
                         help="the dev plan whose scans (j) reads (default: %(default)s)")
+    parser.add_argument("--ocr-kinds", default="scan,ocrlayer,pictures,overview",
+                        help="the kinds of scanned documents (j) reads (default: %(default)s)")
     parser.add_argument("--publish-to", default=None, metavar="URL",
                         help="also time the PostgreSQL mirror of (i) into this server (schema shoko_bench)")
     args = parser.parse_args()
@@ -415,7 +416,7 @@ def main() -> None:
                      if "postgres_seconds" in p else ""), flush=True)
 
         if "j" not in skip:
-            results["j_ocr"] = ocr_figures(work / "scans", args.ocr_plan)
+            results["j_ocr"] = ocr_figures(work / "scans", args.ocr_plan, tuple(args.ocr_kinds.split(",")))
 
         c1 = results["c_ingest_1_worker"]["pps"]
         results["ratio_floor_over_c1"] = round(results["a_floor_pymupdf_words_pps"] / c1, 2)
