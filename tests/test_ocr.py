@@ -373,7 +373,7 @@ def test_large_prose_is_read_on_a_shrunk_copy_with_boxes_in_page_points(monkeypa
     truth = page.search_for("経営発達支援計画の目標")[0]
     gray = ocr.render_gray(page, 200)
     calls = _spy_recogniser(monkeypatch)
-    result = ocr.read_image(gray, 72 / 200)
+    result = ocr.read_image(gray, 72 / 200, OcrSettings(prose_text_height_px=24))
     prose = [image for psm, image in calls if psm == 3]
     assert len(prose) == 1 and prose[0].shape[0] < gray.shape[0]  # 14 pt at 200 dpi is > 24 px: shrunk
     word = next(w for w in result.words if "経営発達" in w[4])
