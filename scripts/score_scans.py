@@ -143,8 +143,8 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
 
     from extractors.layout import ocr
 
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core: also the tesseract command making the layers
     docs = ensure_docs(work, plans, kinds)
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     fixed = process_cpu_seconds(work)
     results = {"engine": ocr.engine_name(), "classifier_ms_per_born_digital_page": classifier_ms_per_page(),
                "process_cpu_s": fixed, "plans": list(plans), "kinds": {}}
