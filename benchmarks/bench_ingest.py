@@ -19,6 +19,11 @@ PDFs, progress sheets, promotion plans, gold for a sample). On the same files:
                  (a copy), syncing the search postings after a changed section, publishing
                  (checkpoint, copy, rename):
                  seconds and bytes; with --publish-to URL, the PostgreSQL mirror too
+  (j) ocr        the scanned dev documents of one dev plan (tests/scans/make_scans.py, made once
+                 and kept in WORKDIR/scans: image-only scan, scan with an invisible text layer,
+                 born-digital with pictured tables, one-page scanned 概要) ingested with one
+                 process each (scripts/score_scans.py): CPU seconds per page, CER, F1, engine.
+                 `make bench-ocr` runs the same on both dev plans
 
 Default: 150 plans + 40 progress sheets + 10 promotion plans (a few minutes);
 `--national`: 2,200 plans + 1,700 progress sheets + 200 promotion plans, one run each.
@@ -42,6 +47,7 @@ import pymupdf
 ROOT = Path(__file__).resolve().parent.parent
 SHOKO = Path(sys.executable).parent / "shoko"
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "scripts"))
 import make_corpus  # noqa: E402
 
 FLOOR_CPU: list[float] = []  # pages per CPU-second of each floor run (a shared machine's wall time lies)
@@ -290,6 +296,18 @@ def score(db: Path, gold: Path) -> str:
     return lines[-1] if lines else done.stderr.strip()[-300:]
 
 
+def ocr_figures(work: Path, plan: str, kinds: tuple[str, ...]) -> dict:
+    """(j): scripts/score_scans.py's measurement on one dev plan's scanned documents."""
+    import score_scans
+
+    from extractors.layout import ocr
+
+    if not ocr.ocr_available():
+        print(f"(j) ocr: skipped ({ocr.INSTALL_HINT})", flush=True)
+        return {"skipped": ocr.INSTALL_HINT}
+    return score_scans.score_kinds(work, (plan,), kinds, log=lambda line: print(f"(j) {line}", flush=True))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--national", action="store_true",
@@ -312,6 +330,10 @@ def main() -> None:
                              "is ingested in (e))")
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out, e.g. b,h "
                         "(e takes d, f, g and i with it: they read its database)")
+    parser.add_argument("--ocr-plan", default="ome_cci_2023",
+                        help="the dev plan whose scans (j) reads (default: %(default)s)")
+    parser.add_argument("--ocr-kinds", default="scan,ocrlayer,pictures,overview",
+                        help="the kinds of scanned documents (j) reads (default: %(default)s)")
     parser.add_argument("--publish-to", default=None, metavar="URL",
                         help="also time the PostgreSQL mirror of (i) into this server (schema shoko_bench)")
     args = parser.parse_args()
@@ -425,6 +447,9 @@ def main() -> None:
                   f"{p['publish_bytes'] / 1e6:.0f} MB ({p['copy_mb_per_s']} MB/s)"
                   + (f", PostgreSQL mirror {p['postgres_seconds']:.1f} s / {p['postgres_rows']} rows"
                      if "postgres_seconds" in p else ""), flush=True)
+
+        if "j" not in skip:
+            results["j_ocr"] = ocr_figures(work / "scans", args.ocr_plan, tuple(args.ocr_kinds.split(",")))
 
         c1 = results["c_ingest_1_worker"]["pps"]
         results["ratio_floor_over_c1"] = round(results["a_floor_pymupdf_words_pps"] / c1, 2)

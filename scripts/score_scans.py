@@ -5,7 +5,8 @@
 For each of the four kinds of tests/scans/make_scans.py (image-only scan, scan with an
 invisible Tesseract text layer, born-digital with tables as pictures, one-page scanned
 概要) it prints score_gold's F1 per entity, the CPU seconds per page of the ingest (one
-process, one core: `--workers 0`), the character error rate of the OCR'd text against
+process, one core: `--workers 0`; also net of the fixed cost of a process, measured as an
+ingest of an empty folder), the character error rate of the OCR'd text against
 the born-digital page's text (and of the invisible layer itself, for comparison), and the
 engine. Writes the figures to WORKDIR/results.json. The scans are cached in WORKDIR.
 """
@@ -106,26 +107,49 @@ def overall(output: str) -> str:
     return next((line for line in output.splitlines() if line.startswith("overall")), output[-300:])
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "out" / "scans")
-    parser.add_argument("--only", action="append", choices=make_scans.PLANS)
-    parser.add_argument("--kinds", default=",".join(make_scans.KINDS))
-    parser.add_argument("--no-cer", action="store_true")
-    args = parser.parse_args(argv)
-    plans = tuple(args.only or make_scans.PLANS)
-    kinds = tuple(args.kinds.split(","))
-    work = args.workdir
+def ingest_cpu_seconds(folder: Path, db: Path) -> tuple[float, subprocess.CompletedProcess]:
+    """CPU seconds of `shoko ingest FOLDER --workers 0` (one process: its threads included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = subprocess.run([str(SHOKO), "ingest", str(folder), "--db", str(db), "--workers", "0"],
+                         capture_output=True, text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), run
+
+
+def process_cpu_seconds(work: Path) -> float:
+    """The fixed cost of one ingest process (start-up, imports, a new database, publishing),
+    paid once per process and not per page: an ingest of an empty folder."""
+    folder = work / "empty"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    cpu, _ = ingest_cpu_seconds(folder, work / "empty.duckdb")
+    return round(cpu, 2)
+
+
+def ensure_docs(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...]) -> Path:
+    """The scanned documents of `plans`, made once (tests/scans/make_scans.py) and kept in WORK/docs."""
     docs = work / "docs"
     missing = [k for k in kinds for p in plans if not (docs / f"{p}_{k}.pdf").is_file()]
     if missing:
         make_scans.make(docs, plans, tuple(sorted(set(missing), key=kinds.index)))
+    return docs
+
+
+def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer: bool = True,
+                log=print) -> dict:
+    """Per kind: score_gold's F1, CPU seconds per page of the ingest (whole process, and net
+    of the process's fixed cost), CER; with the engine and the load average."""
+    import pymupdf
+
     from extractors.layout import ocr
 
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core: also the tesseract command making the layers
+    docs = ensure_docs(work, plans, kinds)
+    fixed = process_cpu_seconds(work)
     results = {"engine": ocr.engine_name(), "classifier_ms_per_born_digital_page": classifier_ms_per_page(),
-               "kinds": {}}
-    print(f"page classifier: {results['classifier_ms_per_born_digital_page']} ms a born-digital page")
+               "process_cpu_s": fixed, "plans": list(plans), "kinds": {}}
+    log(f"page classifier: {results['classifier_ms_per_born_digital_page']} ms a born-digital page; "
+        f"one ingest process costs {fixed} CPU s before its first page")
     for kind in kinds:
         folder = work / kind
         shutil.rmtree(folder, ignore_errors=True)
@@ -136,31 +160,42 @@ def main(argv=None) -> int:
             stem = next(p for p in plans if path.name.startswith(p))
             make_scans.write_gold(stem, path.name, folder / "gold", overview_only=kind == "overview")
         db = folder / "scans.duckdb"
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        run = subprocess.run([str(SHOKO), "ingest", str(folder), "--db", str(db), "--workers", "0"],
-                             capture_output=True, text=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        import pymupdf
-
+        cpu, run = ingest_cpu_seconds(folder, db)
         pages = sum(pymupdf.open(f).page_count for f in files)
         scored = subprocess.run([sys.executable, str(SCORER), "--db", str(db), "--gold", str(folder / "gold"),
                                  "--min-f1", "0"], capture_output=True, text=True)
         figures = {"overall": overall(scored.stdout), "pages": pages,
-                   "cpu_s_per_page": round(cpu / pages, 2), "ingest": run.stderr.strip().splitlines()[-12:]}
-        if kind in ("scan", "ocrlayer", "overview") and not args.no_cer:
-            cer = [cer_of(f, make_scans.RAW / f"{next(p for p in plans if f.name.startswith(p))}.pdf")
-                   for f in files]
-            figures["cer"] = [c.get("cer") for c in cer]
-            if any("cer_text_layer" in c for c in cer):
-                figures["cer_text_layer"] = [c.get("cer_text_layer") for c in cer]
+                   "cpu_s_per_page": round(cpu / pages, 2),
+                   "net_cpu_s_per_page": round(max(cpu - fixed, 0) / pages, 2),
+                   "load_average": [round(x, 2) for x in os.getloadavg()],
+                   "ingest": run.stderr.strip().splitlines()[-12:]}
+        if kind in ("scan", "ocrlayer", "overview") and cer:
+            measured = [cer_of(f, make_scans.RAW / f"{next(p for p in plans if f.name.startswith(p))}.pdf")
+                        for f in files]
+            figures["cer"] = [c.get("cer") for c in measured]
+            if any("cer_text_layer" in c for c in measured):
+                figures["cer_text_layer"] = [c.get("cer_text_layer") for c in measured]
         results["kinds"][kind] = figures
         (folder / "score.txt").write_text(scored.stdout, encoding="utf-8")
-        print(f"{kind:9} {figures['overall']}")
-        print(f"{'':9} {pages} pages, {figures['cpu_s_per_page']} CPU s/page, engine {results['engine']}"
-              + (f", CER {figures['cer']}" if "cer" in figures else "")
-              + (f", CER of the invisible layer {figures['cer_text_layer']}" if "cer_text_layer" in figures else ""))
-    (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        log(f"{kind:9} {figures['overall']}")
+        log(f"{'':9} {pages} pages, {figures['cpu_s_per_page']} CPU s/page "
+            f"({figures['net_cpu_s_per_page']} net of the process's fixed cost), engine {results['engine']}"
+            + (f", CER {figures['cer']}" if "cer" in figures else "")
+            + (f", CER of the invisible layer {figures['cer_text_layer']}" if "cer_text_layer" in figures else "")
+            + f", load average {figures['load_average']}")
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "out" / "scans")
+    parser.add_argument("--only", action="append", choices=make_scans.PLANS)
+    parser.add_argument("--kinds", default=",".join(make_scans.KINDS))
+    parser.add_argument("--no-cer", action="store_true")
+    args = parser.parse_args(argv)
+    plans = tuple(args.only or make_scans.PLANS)
+    results = score_kinds(args.workdir, plans, tuple(args.kinds.split(",")), cer=not args.no_cer)
+    (args.workdir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 

@@ -12,7 +12,8 @@ def test_the_benchmark_script_measures_every_figure(tmp_path):
     out = tmp_path / "results.json"
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_ingest.py"), "--plans", "4",
                            "--progress", "4", "--promotion", "1", "--gold-sample", "4", "--baseline-pages", "2",
-                           "--repeat", "1", "--out", str(out)],
+                           "--repeat", "1", "--out", str(out),
+                           "--ocr-kinds", "pictures"],  # (j) on its fast kind: the scans take minutes
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())
@@ -34,3 +35,9 @@ def test_the_benchmark_script_measures_every_figure(tmp_path):
     publish = results["i_publish"]  # the bench's own search-index build changed the published file
     assert publish["seed_bytes"] > 0 and publish["publish_bytes"] >= publish["seed_bytes"] * 0.5
     assert publish["publish_seconds"] > 0 and publish["index_seconds"] > 0
+    ocr = results["j_ocr"]  # the pictured tables of a dev plan, OCR'd and scored
+    assert ocr["engine"].startswith("tesseract") and ocr["process_cpu_s"] > 0
+    pictures = ocr["kinds"]["pictures"]
+    assert pictures["overall"].startswith("overall: F1=1.0000") and pictures["pages"] == 16
+    assert 0 < pictures["cpu_s_per_page"] and len(pictures["load_average"]) == 3
+    assert "(j) pictures" in done.stdout

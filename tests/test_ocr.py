@@ -319,3 +319,66 @@ def test_the_ingest_hears_each_page_of_a_scan_as_it_is_read(tmp_path, workers):
     assert pages == [{"path": str(scan), "page": n, "pages": total} for n in (1, 2)]
     events = [e for e, _ in heard]
     assert events.index("page") < events.index("file")
+
+
+def _spy_recogniser(monkeypatch) -> list[tuple[int, np.ndarray]]:
+    """Every image handed to Tesseract, with its segmentation mode."""
+    calls: list[tuple[int, np.ndarray]] = []
+    real = ocr._recognise_lines
+
+    def spy(image, psm, dpi, lang="jpn"):
+        calls.append((psm, image.copy()))
+        return real(image, psm, dpi, lang)
+
+    monkeypatch.setattr(ocr, "_recognise_lines", spy)
+    return calls
+
+
+def test_blank_cells_and_a_page_of_only_grid_are_not_sent_to_the_recogniser(monkeypatch):
+    sheet = pymupdf.open()
+    page = sheet.new_page(width=420, height=200)
+    xs, ys = (20, 150, 280, 400), (40, 90, 140)
+    for y in ys:
+        page.draw_line((xs[0], y), (xs[-1], y), width=1)
+    for x in xs:
+        page.draw_line((x, ys[0]), (x, ys[-1]), width=1)
+    # three cells hold a value, three are left blank
+    for (col, row), text in {(0, 0): "合計", (1, 0): "12,000", (2, 1): "4回"}.items():
+        page.insert_text((xs[col] + 12, ys[row] + 30), text, fontname="japan", fontsize=11)
+    calls = _spy_recogniser(monkeypatch)
+    result = ocr.read_image(ocr.render_gray(page, 200), 72 / 200)
+    texts = {w[4] for w in result.words}
+    assert {"合計", "12,000", "4回"} <= texts
+    assert calls and all((image < 128).any() for _, image in calls)  # ink in every image sent
+    assert all(psm != 3 for psm, _ in calls)  # nothing outside the grid: no page pass
+    assert len(calls) <= 3 * 3  # the three inked cells (each at most three readings), no blank one
+
+
+def test_text_line_height_and_prose_factor():
+    image = np.zeros((400, 300), dtype=bool)
+    for top in (20, 80, 140):
+        image[top:top + 30, 10:290] = True
+    image[300, 50] = image[350, 120:122] = True  # dust is not a line
+    assert ocr.text_line_height(image) == 30
+    assert ocr.text_line_height(np.zeros((50, 50), dtype=bool)) == 0
+    assert ocr.prose_factor(30, 24) == 0.8
+    assert ocr.prose_factor(20, 24) == ocr.prose_factor(30, None) == 1.0  # never enlarged; off
+    assert ocr.prose_factor(120, 24) == 0.6  # two columns' lines overlapping are not one huge line
+
+
+def test_large_prose_is_read_on_a_shrunk_copy_with_boxes_in_page_points(monkeypatch):
+    sheet = pymupdf.open()
+    page = sheet.new_page(width=420, height=120)
+    page.insert_text((20, 60), "経営発達支援計画の目標", fontname="japan", fontsize=14)
+    truth = page.search_for("経営発達支援計画の目標")[0]
+    gray = ocr.render_gray(page, 200)
+    calls = _spy_recogniser(monkeypatch)
+    result = ocr.read_image(gray, 72 / 200, OcrSettings(prose_text_height_px=24))
+    prose = [image for psm, image in calls if psm == 3]
+    assert len(prose) == 1 and prose[0].shape[0] < gray.shape[0]  # 14 pt at 200 dpi is > 24 px: shrunk
+    word = next(w for w in result.words if "経営発達" in w[4])
+    assert word[4] == "経営発達支援計画の目標"
+    # boxes mapped back to the page: where the born-digital text is (Tesseract's line box
+    # reaches a little below the glyphs, as it does without shrinking)
+    assert abs(word[0] - truth.x0) < 4 and abs(word[2] - truth.x1) < 4 and abs(word[1] - truth.y0) < 4
+    assert truth.y1 - 2 < word[3] < truth.y1 + 7
