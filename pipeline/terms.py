@@ -8,9 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from sudachipy import SplitMode
-
-from pipeline.normalize.tokenizer import prepare, word_keys
+from pipeline.normalize.tokenizer import prepare, read_entry, word_keys
 
 # Parts of speech that carry no meaning for search (rule phrases keep them: 経営状況の分析).
 SKIP_POS = frozenset({"補助記号", "空白", "助詞", "助動詞"})
@@ -26,13 +24,11 @@ def _word_terms(key, m):
     if len(_WORD_TERMS) >= MAX_WORD_TERMS:
         _WORD_TERMS.clear()
     surface = m.surface()
-    if not surface.strip() or m.part_of_speech()[0] in SKIP_POS:
-        entry = None
-    else:
-        form = m.normalized_form().casefold()
-        # a one-character word has no smaller mode-A parts: skip the split call
-        parts = [p.normalized_form().casefold() for p in m.split(SplitMode.A)] if len(surface) > 1 else []
-        entry = (form, tuple(p for p in parts if p != form) if len(parts) > 1 else ())
+    entry = None
+    if surface.strip():
+        form, parts, pos = read_entry(m, surface)
+        if pos not in SKIP_POS:
+            entry = (form, tuple(p for p in parts if p != form) if len(parts) > 1 else ())
     _WORD_TERMS[key] = entry
     return entry
 

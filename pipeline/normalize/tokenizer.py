@@ -90,15 +90,24 @@ _ENTRIES: dict[tuple[int, str], Entry] = {}
 MAX_ENTRIES = 50_000  # unknown words (numbers, names) keep coming: start over past this
 
 
-def _entry(m, surface: str, mode_a) -> Entry:
-    """Look up and remember the entry of morpheme m (mode_a: sudachipy's SplitMode.A)."""
-    if len(_ENTRIES) >= MAX_ENTRIES:
-        _ENTRIES.clear()
+def read_entry(m, surface: str) -> Entry:
+    """(form, mode-A parts, part of speech) of morpheme m as sudachi gives them, forms
+    case-folded; the parts are (form,) for a word with no smaller ones. Asks sudachi each
+    time: callers remember the result per entry."""
+    from sudachipy import SplitMode
+
     form = m.normalized_form().casefold()
     # a one-character word has no smaller mode-A parts: skip the split call
-    parts = (tuple(p.normalized_form().casefold() for p in m.split(mode_a))
+    parts = (tuple(p.normalized_form().casefold() for p in m.split(SplitMode.A))
              if len(surface) > 1 else ())
-    entry = _ENTRIES[(m.word_id(), surface)] = (form, parts or (form,), m.part_of_speech()[0])
+    return form, parts or (form,), m.part_of_speech()[0]
+
+
+def _entry(m, surface: str) -> Entry:
+    """Look up and remember the entry of morpheme m."""
+    if len(_ENTRIES) >= MAX_ENTRIES:
+        _ENTRIES.clear()
+    entry = _ENTRIES[(m.word_id(), surface)] = read_entry(m, surface)
     return entry
 
 
@@ -121,8 +130,6 @@ def word_keys(text: str):
 def word_spans(text: str) -> list[Span]:
     """sudachi words (split mode C) of already prepared text as (entry, begin, end), forms
     case-folded; blanks left out. The lean form of `words` for the hot paths."""
-    from sudachipy import SplitMode
-
     out: list[Span] = []
     tokenize = tokenizer().tokenize
     entries = _ENTRIES
@@ -134,7 +141,7 @@ def word_spans(text: str) -> list[Span]:
             begin, end = end, end + len(surface)
             if not surface.strip():
                 continue
-            entry = entries.get((m.word_id(), surface)) or _entry(m, surface, SplitMode.A)
+            entry = entries.get((m.word_id(), surface)) or _entry(m, surface)
             out.append((entry, begin, end))
     return out
 
