@@ -81,6 +81,15 @@ def measure_publish(db: Path, publish_to: str | None) -> dict:
     return out
 
 
+def remove_database(db: Path) -> None:
+    """A fresh start for a run: the database and every file an ingest keeps beside it."""
+    from pipeline import publish
+
+    paths = publish.Paths(db)
+    for stale in (db, publish.wal(db), paths.working, publish.wal(paths.working), paths.state, paths.lock):
+        stale.unlink(missing_ok=True)
+
+
 def floor_pymupdf_words(files: list[Path]) -> float:
     cpu_started = time.process_time()
     started = time.perf_counter()
@@ -97,7 +106,7 @@ def floor_pymupdf_words(files: list[Path]) -> float:
 def floor_with_sudachi(files: list[Path]) -> float:
     """Pages per CPU-second of pymupdf words plus Sudachi (split mode C) over each page's text:
     what any Japanese word index of these pages pays before shoko reads a table."""
-    from pipeline.normalize.tokenizer import prepare, tokenizer
+    from pipeline.normalize.tokenizer import MAX_CHUNK_CHARS, prepare, tokenizer
 
     tokenize = tokenizer().tokenize
     cpu_started = time.process_time()
@@ -106,8 +115,8 @@ def floor_with_sudachi(files: list[Path]) -> float:
         with pymupdf.open(path) as doc:
             for page in doc:
                 text = prepare("\n".join(w[4] for w in page.get_text("words")))
-                for start in range(0, len(text), 4000):  # Sudachi's input limit
-                    tokenize(text[start:start + 4000])
+                for start in range(0, len(text), MAX_CHUNK_CHARS):  # Sudachi's input limit
+                    tokenize(text[start:start + MAX_CHUNK_CHARS])
                 pages += 1
     return pages / max(1e-9, time.process_time() - cpu_started)
 
@@ -394,8 +403,7 @@ def main() -> None:
         for _ in range(repeat):  # alternated, so a slow spell of the machine hits both
             for workers in runs:
                 db = work / f"plans_{workers}.duckdb"
-                for stale in [db.with_name(db.name + suffix) for suffix in ("", ".wal", ".ingest", ".ingest.wal", ".ingest.json", ".lock")]:
-                    stale.unlink(missing_ok=True)
+                remove_database(db)
                 runs[workers].append(run_ingest([speed_folder], db, workers))
         for workers, label in ((1, "c_ingest_1_worker"), (2, "c_ingest_2_workers")):
             best = min(runs[workers], key=lambda r: r["seconds"])
@@ -421,8 +429,7 @@ def main() -> None:
                 chosen = everything[::fraction] if fraction > 1 else everything
                 folder = subset(work, chosen, f"size_1_{fraction}") if fraction > 1 else corpus
                 db = work / f"all_1_{fraction}.duckdb"
-                for stale in [db.with_name(db.name + suffix) for suffix in ("", ".wal", ".ingest", ".ingest.wal", ".ingest.json", ".lock")]:
-                    stale.unlink(missing_ok=True)
+                remove_database(db)
                 run = run_ingest([folder], db, 2)
                 sizes[f"{len(chosen)} files"] = {"peak_pss_mb": run["peak_pss_mb"], "seconds": run["seconds"],
                                                  "exit": run["exit"], "statuses": statuses(db),
