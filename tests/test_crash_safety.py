@@ -65,6 +65,24 @@ def hits(con) -> list:
     return [(h.file_name, h.section_no, round(h.score, 6)) for h in search.search(con, "事業承継 創業", 10)]
 
 
+def finish_ingest(corpus, db) -> str:
+    """Run the same ingest again after the kills; it must succeed. Its stderr."""
+    final = shoko_ingest(corpus, db)
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err
+    return err
+
+
+def assert_holds(db, expected, expected_hits) -> None:
+    """The database holds exactly what an uninterrupted ingest gave, search hits included."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert contents(con) == expected
+        assert hits(con) == expected_hits
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crash") / "corpus"
@@ -121,16 +139,9 @@ def test_sigkill_at_random_points_leaves_whole_documents(small_corpus, clean, tm
         kill_group(process)
         present = check_whole_or_absent(db, reference) if db.exists() else set()
     assert killed_mid_run >= KILLS // 2  # most kills landed inside a run
-    final = shoko_ingest(small_corpus, db)
-    _, err = final.communicate(timeout=120)
-    assert final.returncode == 0, err
+    err = finish_ingest(small_corpus, db)
     assert "Traceback" not in err
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert contents(con) == expected
-        assert hits(con) == expected_hits
-    finally:
-        con.close()
+    assert_holds(db, expected, expected_hits)
 
 
 def group_alive_after(group: int, seconds: float) -> bool:
@@ -216,13 +227,6 @@ def test_sigkill_while_publishing_leaves_the_published_file_whole(small_corpus, 
         finally:
             con.close()
     assert landed >= PUBLISH_KILLS // 2
-    final = shoko_ingest(small_corpus, db)
-    _, err = final.communicate(timeout=120)
-    assert final.returncode == 0, err
+    finish_ingest(small_corpus, db)
     assert not (db.parent / (db.name + ".publishing")).exists()
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        assert contents(con) == expected
-        assert hits(con) == expected_hits
-    finally:
-        con.close()
+    assert_holds(db, expected, expected_hits)
