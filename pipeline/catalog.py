@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import duckdb
 
+from schemas.ddl import sql_literal
+
 PROVENANCE = {
     "page": "1-based PDF page the value was read from (NULL for spreadsheets)",
     "bbox": "x0, top, x1, bottom of the cell or line in PDF points",
@@ -279,10 +281,6 @@ def describe(name: str, column: str | None = None) -> str | None:
     return entry[0] if column is None else entry[1].get(column) or SHARED_COLUMNS.get(column)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def comment_statements(con: duckdb.DuckDBPyConnection, only_changed: bool = False) -> list[str]:
     """COMMENT ON every described table, view and column the database has; with
     `only_changed`, only those whose comment is not already the one described."""
@@ -299,8 +297,8 @@ def comment_statements(con: duckdb.DuckDBPyConnection, only_changed: bool = Fals
             if name not in current:
                 continue
             if not (only_changed and current[name] == text):
-                out.append(f"COMMENT ON {kind} {name} IS {_quote(text)}")
-            out += [f"COMMENT ON COLUMN {name}.{column} IS {_quote(about)}"
+                out.append(f"COMMENT ON {kind} {name} IS {sql_literal(text)}")
+            out += [f"COMMENT ON COLUMN {name}.{column} IS {sql_literal(about)}"
                     for column, about in {**SHARED_COLUMNS, **columns}.items()
                     if (name, column) in have and not (only_changed and have[name, column] == about)]
     return out

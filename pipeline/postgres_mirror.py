@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 
 from pipeline import catalog, store
+from schemas.ddl import sql_literal
 
 SWAP_LOCK_ID = 0x5305C0  # pg_advisory_xact_lock: one publish at a time per server
 DROP_LOCK_TIMEOUT = "5s"
@@ -61,10 +62,6 @@ def _identifier(name: str) -> str:
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", name):
         raise ValueError(f"schema name {name!r}: use lower-case letters, digits and _")
     return name
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def load_extension(con: duckdb.DuckDBPyConnection) -> None:
@@ -105,17 +102,17 @@ def publish(db: str | Path, url: str, schema: str = "shoko") -> MirrorResult:
         store.quiet_progress_bar(con)
         # what does not fit in memory spills beside the database, as for a file-backed
         # connection (an in-memory one would spill into the current directory)
-        con.execute(f"SET temp_directory = {_literal(str(source) + '.tmp')}")
+        con.execute(f"SET temp_directory = {sql_literal(str(source) + '.tmp')}")
         load_extension(con)
-        con.execute(f"ATTACH {_literal(str(source))} AS src (READ_ONLY)")  # the snapshot readers see
+        con.execute(f"ATTACH {sql_literal(str(source))} AS src (READ_ONLY)")  # the snapshot readers see
         try:
-            con.execute(f"ATTACH {_literal(url)} AS pg (TYPE postgres)")
+            con.execute(f"ATTACH {sql_literal(url)} AS pg (TYPE postgres)")
         except duckdb.Error as exc:
             reason = " ".join(str(exc).replace(url, redacted(url)).split())
             raise MirrorError(f"cannot connect to {redacted(url)}: {reason}") from None
 
         def pg(sql: str) -> None:
-            con.execute(f"CALL postgres_execute('pg', {_literal(sql)})")
+            con.execute(f"CALL postgres_execute('pg', {sql_literal(sql)})")
 
         present = {n for (n,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' AND schema_name = 'main' "
@@ -137,11 +134,11 @@ def publish(db: str | Path, url: str, schema: str = "shoko") -> MirrorResult:
             about = catalog.describe(name) or ""
             if kind == "view":
                 about += " (a DuckDB view, materialised as a table at each publish)"
-            ddl.append(f"COMMENT ON TABLE {staging}.{name} IS {_literal(about.strip())}")
+            ddl.append(f"COMMENT ON TABLE {staging}.{name} IS {sql_literal(about.strip())}")
             for column, _, comment in columns:
                 text = comment or catalog.describe(name, column)
                 if text:
-                    ddl.append(f'COMMENT ON COLUMN {staging}.{name}."{column}" IS {_literal(text)}')
+                    ddl.append(f'COMMENT ON COLUMN {staging}.{name}."{column}" IS {sql_literal(text)}')
             if name == "documents":
                 ddl.insert(0, f"ALTER TABLE {staging}.documents ADD PRIMARY KEY (doc_id)")
             for column, _, _ in columns:
@@ -150,7 +147,7 @@ def publish(db: str | Path, url: str, schema: str = "shoko") -> MirrorResult:
                                f"REFERENCES {staging}.documents (doc_id)")
                     ddl.append(f'CREATE INDEX ON {staging}.{name} ("{column}")')
         stamp = time.strftime("%Y-%m-%d %H:%M:%S %z")
-        ddl.append(f"COMMENT ON SCHEMA {staging} IS {_literal(f'shoko mirror of {source.name}, published {stamp}')}")
+        ddl.append(f"COMMENT ON SCHEMA {staging} IS {sql_literal(f'shoko mirror of {source.name}, published {stamp}')}")
         pg("; ".join(ddl))
         pg(f"ALTER SCHEMA {schema} RENAME TO {retired}" if _schema_exists(con, schema) else "SELECT 1")
         pg(f"ALTER SCHEMA {staging} RENAME TO {schema}")
@@ -162,21 +159,21 @@ def publish(db: str | Path, url: str, schema: str = "shoko") -> MirrorResult:
 
 
 def _pg_query(con, sql: str) -> list[tuple]:
-    return con.execute(f"SELECT * FROM postgres_query('pg', {_literal(sql)})").fetchall()
+    return con.execute(f"SELECT * FROM postgres_query('pg', {sql_literal(sql)})").fetchall()
 
 
 def _schema_exists(con, schema: str) -> bool:
-    return bool(_pg_query(con, f"SELECT 1 FROM pg_namespace WHERE nspname = {_literal(schema)}"))
+    return bool(_pg_query(con, f"SELECT 1 FROM pg_namespace WHERE nspname = {sql_literal(schema)}"))
 
 
 def _drop_retired(con, schema: str) -> None:
     """Drop the schemas earlier publishes renamed aside, once no reader is inside them."""
     prefix = f"{schema}__old_"
     names = [n for (n,) in _pg_query(con, "SELECT nspname::text FROM pg_namespace "
-                                          f"WHERE left(nspname, {len(prefix)}) = {_literal(prefix)}")]
+                                          f"WHERE left(nspname, {len(prefix)}) = {sql_literal(prefix)}")]
     for name in names:
-        sql = f"SET lock_timeout = {_literal(DROP_LOCK_TIMEOUT)}; DROP SCHEMA IF EXISTS {name} CASCADE"
+        sql = f"SET lock_timeout = {sql_literal(DROP_LOCK_TIMEOUT)}; DROP SCHEMA IF EXISTS {name} CASCADE"
         try:
-            con.execute(f"CALL postgres_execute('pg', {_literal(sql)})")
+            con.execute(f"CALL postgres_execute('pg', {sql_literal(sql)})")
         except duckdb.Error:
             pass  # a reader is still in it: the next publish drops it

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from pipeline.normalize.tokenizer import prepare, words
 from pipeline.terms import search_forms, section_terms
+from schemas.ddl import sql_literal
 
 TABLE = "section_tokens"
 POSTINGS = "search_postings"
@@ -220,10 +221,6 @@ def postings_tail(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return con.execute(f"SELECT count(*) FILTER (WHERE id >= {below or 0}), count(*) FROM {POSTINGS}").fetchone()
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def sort_postings(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """Rewrite the postings in term order once the part added since the last sort is large.
 
@@ -251,8 +248,8 @@ def sort_postings(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         con.execute(f"INSERT INTO {sorted_table} SELECT * FROM {POSTINGS} ORDER BY term, id")
         con.execute(f"DROP TABLE {POSTINGS}")
         con.execute(f"ALTER TABLE {sorted_table} RENAME TO {POSTINGS}")
-        for statement in ([f"COMMENT ON TABLE {POSTINGS} IS {_quoted(about)}"] if about else []) + [
-                f"COMMENT ON COLUMN {POSTINGS}.{column} IS {_quoted(text)}" for column, text in columns]:
+        for statement in ([f"COMMENT ON TABLE {POSTINGS} IS {sql_literal(about)}"] if about else []) + [
+                f"COMMENT ON COLUMN {POSTINGS}.{column} IS {sql_literal(text)}" for column, text in columns]:
             con.execute(statement)
         con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES ('{SORTED_KEY}', '{below}')")
         con.execute("COMMIT")
@@ -324,7 +321,7 @@ def _bm25_sql(terms: list[str]) -> str:
     query) over the postings. N and avgdl count every token row, as fts counts every row
     of the table it indexed; df is the number of postings of the term."""
     # literals, so that DuckDB filters the postings while it scans them
-    wanted = ", ".join("'" + t.replace("'", "''") + "'" for t in dict.fromkeys(terms))
+    wanted = ", ".join(map(sql_literal, dict.fromkeys(terms)))
     return f"""
         WITH p AS (SELECT term, id, tf FROM {POSTINGS} WHERE term IN ({wanted})),
         df AS (SELECT term, count(*) AS df FROM p GROUP BY term),

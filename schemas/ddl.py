@@ -38,6 +38,12 @@ SCALAR_TYPES = {
 }
 
 
+def sql_literal(text: str) -> str:
+    """A SQL string literal of text (quotes doubled), for statements that take no parameters
+    (COMMENT ON, ATTACH, postgres_execute) or where DuckDB filters better on literals."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _strip_optional(annotation):
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]

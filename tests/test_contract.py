@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import store
+from schemas.ddl import sql_literal
 from schemas.records import CONTRACT_TABLES
 
 CONTRACT = Path(__file__).resolve().parent.parent / "docs" / "sql-contract.md"
@@ -113,8 +114,8 @@ def test_reconnecting_comments_only_what_lost_or_changed_its_description(tmp_pat
     con.execute("COMMENT ON TABLE plans IS 'stale'")
     con.execute("COMMENT ON COLUMN targets.value IS NULL")
     assert sorted(catalog.comment_statements(con, only_changed=True)) == sorted([
-        f"COMMENT ON TABLE plans IS {catalog._quote(catalog.describe('plans'))}",
-        f"COMMENT ON COLUMN targets.value IS {catalog._quote(catalog.describe('targets', 'value'))}"])
+        f"COMMENT ON TABLE plans IS {sql_literal(catalog.describe('plans'))}",
+        f"COMMENT ON COLUMN targets.value IS {sql_literal(catalog.describe('targets', 'value'))}"])
     con.close()
     con = store.connect(db)
     assert con.execute("select comment from duckdb_tables() where table_name = 'plans'").fetchone()[0] \
