@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from pipeline import catalog
 from pipeline.normalize.tokenizer import prepare, words
 from pipeline.terms import search_forms, section_terms
 from schemas.ddl import sql_literal
@@ -233,10 +234,6 @@ def sort_postings(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     tail, total = postings_tail(con)
     if not tail or (not force and tail <= max(SORT_MIN_ROWS, total // 4)):
         return False
-    about = con.execute(f"SELECT comment FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = "
-                        f"'{POSTINGS}'").fetchone()[0]
-    columns = con.execute(f"SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' "
-                          f"AND table_name = '{POSTINGS}' AND comment IS NOT NULL").fetchall()
     sorted_table = f"{POSTINGS}_sorted"
     con.execute("BEGIN TRANSACTION")
     try:
@@ -248,9 +245,7 @@ def sort_postings(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
         con.execute(f"INSERT INTO {sorted_table} SELECT * FROM {POSTINGS} ORDER BY term, id")
         con.execute(f"DROP TABLE {POSTINGS}")
         con.execute(f"ALTER TABLE {sorted_table} RENAME TO {POSTINGS}")
-        for statement in ([f"COMMENT ON TABLE {POSTINGS} IS {sql_literal(about)}"] if about else []) + [
-                f"COMMENT ON COLUMN {POSTINGS}.{column} IS {sql_literal(text)}" for column, text in columns]:
-            con.execute(statement)
+        catalog.apply_comments(con)  # the new table's, as described
         con.execute(f"INSERT OR REPLACE INTO {STATE_TABLE} VALUES ('{SORTED_KEY}', '{below}')")
         con.execute("COMMIT")
     except BaseException:

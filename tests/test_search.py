@@ -364,6 +364,9 @@ def test_sorting_the_postings_by_term_keeps_every_posting_and_score(plans_db, tm
         assert _postings(con) == postings
         terms = [t for (t,) in con.execute("SELECT term FROM search_postings").fetchall()]
         assert terms == sorted(terms)  # stored in term order, as the zone maps need
+        from pipeline import catalog
+
+        assert catalog.comment_statements(con, only_changed=True) == []  # the new table keeps its comments
         assert search.search(con, "事業承継 DX", 10) == expected
         # a document loaded after the sort is the new tail, and found
         con.execute("INSERT INTO documents (doc_id, source_path, file_name) VALUES ('d9', 'n.pdf', 'n.pdf')")
