@@ -382,3 +382,72 @@ def test_large_prose_is_read_on_a_shrunk_copy_with_boxes_in_page_points(monkeypa
     # reaches a little below the glyphs, as it does without shrinking)
     assert abs(word[0] - truth.x0) < 4 and abs(word[2] - truth.x1) < 4 and abs(word[1] - truth.y0) < 4
     assert truth.y1 - 2 < word[3] < truth.y1 + 7
+
+
+def _glyphs(*strokes: tuple[int, int, int, int], width: int = 120, height: int = 30) -> np.ndarray:
+    """A line's ink drawn from (x0, y0, x1, y1) rectangles."""
+    ink = np.zeros((height, width), dtype=bool)
+    for x0, y0, x1, y1 in strokes:
+        ink[y0:y1, x0:x1] = True
+    return ink
+
+
+DOT = (40, 24, 43, 27)
+
+
+@pytest.mark.parametrize("strokes, expected", [
+    ([(10, 3, 13, 27)], ("Ⅰ", False)),                                     # a plain bar
+    ([(10, 3, 13, 27), DOT], ("Ⅰ", True)),                                 # and its period
+    ([(6, 3, 17, 5), (10, 3, 13, 27), (6, 25, 17, 27)], ("Ⅰ", False)),    # serifs alike
+    ([(10, 3, 13, 27), (18, 3, 21, 27), DOT], ("Ⅱ", True)),               # two bars, Gothic
+    ([(4, 3, 30, 5), (8, 3, 11, 27), (15, 3, 18, 27), (22, 3, 25, 27), (4, 25, 30, 27)], ("Ⅲ", False)),
+    ([(6, 3, 13, 6), (10, 3, 13, 27), (6, 25, 17, 27)], (None, False)),   # 1: a flag, a wider foot
+    ([(10, 3, 13, 27), (16, 9, 19, 22), (22, 3, 25, 27)], (None, False)),  # 川: strokes unlike
+    ([(4, 3, 30, 5), (4, 3, 7, 27), (12, 5, 15, 20), (18, 5, 21, 20), (27, 3, 30, 27), (4, 25, 30, 27)],
+     (None, False)),                                                        # 四: four strokes
+    ([(10, 12, 20, 14)], (None, False)),                                    # too short for a numeral
+])
+def test_leading_roman_numeral_is_read_from_the_strokes(strokes, expected):
+    assert ocr.leading_numeral(_glyphs(*strokes)) == expected
+
+
+def test_heading_numbers_are_restored_only_where_the_ink_shows_them():
+    bar_and_dot = _glyphs((10, 3, 13, 27), DOT)
+    assert ocr.restore_heading_number("1.経営発達支援事業の内容", bar_and_dot) == "Ⅰ.経営発達支援事業の内容"
+    assert ocr.restore_heading_number("経営発達支援事業の内容", bar_and_dot) == "Ⅰ．経営発達支援事業の内容"
+    assert ocr.restore_heading_number("1件", bar_and_dot) == "1件"            # a value, not a heading
+    flagged_one = _glyphs((6, 3, 13, 6), (10, 3, 13, 27), (6, 25, 17, 27), DOT)
+    assert ocr.restore_heading_number("1.地域の経済動向調査", flagged_one) == "1.地域の経済動向調査"
+    assert ocr.restore_heading_number("1地域の経済動向調査", flagged_one) == "1．地域の経済動向調査"
+    no_dot = _glyphs((6, 3, 13, 6), (10, 3, 13, 27), (6, 25, 17, 27), (30, 3, 50, 27))
+    assert ocr.restore_heading_number("1地域の経済動向調査", no_dot) == "1地域の経済動向調査"
+
+
+SYNTHETIC_PLANS = Path(__file__).parent / "synthetic_plans"
+SYNTHETIC_OVERVIEWS = Path(__file__).parent / "synthetic_overviews"
+
+
+def test_scanned_part_headings_keep_their_roman_numerals(tmp_path):
+    """Tesseract's jpn model has no Ⅰ–Ⅲ: read as 1, T, 中, 四, 川 or dropped, they come back
+    from the glyphs' strokes, in prose (a Mincho plan body) and in a cell (a Gothic 概要)."""
+    plan = SYNTHETIC_PLANS / "synthetic_pre2019_cci.pdf"
+    last = max(i for i, p in enumerate(pymupdf.open(plan)) if "Ⅲ．" in p.get_text())
+    doc, _ = make_scans.image_pdf(plan, list(range(last + 1)), np.random.default_rng(make_scans.seed_of(plan.stem)))
+    sections = {s.section_no: s.title for s in extract_file(_save(doc, tmp_path)).sections}
+    assert list(sections) == ["Ⅰ", *(f"Ⅰ-{n}" for n in range(1, 7)), "Ⅱ", "Ⅱ-1", "Ⅲ", "Ⅲ-1", "Ⅲ-2", "Ⅲ-3"]
+    assert sections["Ⅰ"] == "経営発達支援事業の内容"
+    assert sections["Ⅲ"].startswith("経営発達支援事業の円滑な実施")
+    overview = SYNTHETIC_OVERVIEWS / "ov_pre2019_years.pdf"
+    doc, _ = make_scans.image_pdf(overview, [0], np.random.default_rng(make_scans.seed_of(overview.stem)))
+    (tmp_path / "ov").mkdir()
+    result = extract_file(_save(doc, tmp_path / "ov"))
+    numbers = [s.section_no for s in result.sections]
+    assert numbers[:2] == ["Ⅰ", "Ⅰ-1"] and {"Ⅰ-6", "Ⅱ", "Ⅲ", "Ⅲ-3"} <= set(numbers)
+
+
+def test_a_lookalike_becomes_a_numeral_only_when_the_strokes_are_that_numeral():
+    # 川 whose strokes look like one bar then a gap: not Ⅲ, so it stays 川
+    one_bar = _glyphs((10, 3, 13, 27), (40, 3, 60, 27))
+    assert ocr.restore_heading_number("川崎市の商工業振興について", one_bar) == "川崎市の商工業振興について"
+    three_bars = _glyphs((10, 3, 13, 27), (18, 3, 21, 27), (26, 3, 29, 27), (40, 3, 60, 27))
+    assert ocr.restore_heading_number("川 経営発達支援事業の円滑な実施", three_bars) == "Ⅲ 経営発達支援事業の円滑な実施"

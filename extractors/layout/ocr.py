@@ -216,6 +216,156 @@ def clean_ocr_word(text: str) -> str:
 
 # --- image stages ----------------------------------------------------------------------------
 
+
+# Tesseract's jpn model has no Ⅰ–Ⅹ (U+2160…): a part heading's `Ⅰ．` comes back as `1.`, or
+# is dropped; `Ⅱ` as `II` or `中`, `Ⅲ` as `四`, `皿` or `川`. A line starting with such a
+# reading (or with a glyph left unread) has its first glyph looked at again, by its strokes.
+ROMAN_LOOKALIKE = re.compile(r"^(?:[1lIL|]{2,3}(?=[.．、])|[1lIT|１ＩＴ]|[四皿川中])(?=[.．、]|\s|$|[^\x00-\x7f\d０-９])")
+NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ"}
+LOOKALIKE_OF = {**dict.fromkeys("1lIT|１ＩＴ", "Ⅰ"), "中": "Ⅱ", **dict.fromkeys("四皿川", "Ⅲ")}
+HEADING_MIN_CHARS = 5
+COUNTED = re.compile(rf"^\S\s*{UNIT_AFTER}")
+
+
+def _runs_in_row(row: np.ndarray) -> int:
+    return int(np.count_nonzero(row[1:] & ~row[:-1]) + int(row[0])) if row.size else 0
+
+
+def column_runs(ink: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) columns of each run of inked columns of a line's ink, left to right."""
+    inked = ink.any(axis=0)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _rows(glyph: np.ndarray) -> tuple[int, int]:
+    rows = np.flatnonzero(glyph.any(axis=1))
+    return (int(rows[0]), int(rows[-1])) if rows.size else (0, -1)
+
+
+def _bar(glyph: np.ndarray, line_height: int) -> bool:
+    """An upright bar about the line's height with no flag: one stem across its middle rows,
+    its top reaching out as far left as right and as far as its foot (a `1`'s top reaches out
+    to one side, and its foot is the wider)."""
+    top, bottom = _rows(glyph)
+    tall = bottom - top + 1
+    if tall < 0.6 * line_height or glyph.shape[1] > 0.7 * tall:
+        return False
+    body = glyph[top:bottom + 1]
+    middle = body[int(0.3 * tall):int(0.7 * tall) + 1]
+    if int(np.median([_runs_in_row(r) for r in middle])) != 1:
+        return False
+    centre = float(np.mean(np.flatnonzero(middle.any(axis=0))))
+    band = max(2, int(0.15 * tall))
+    head = np.flatnonzero(body[:band].any(axis=0))
+    foot = np.flatnonzero(body[-band:].any(axis=0))
+    if head.size == 0 or foot.size == 0:
+        return False
+    # Ⅰ's serifs, when it has them, are alike at the top and the foot; a 1's flag is not
+    symmetric = abs((centre - head[0]) - (head[-1] - centre)) <= max(1.0, 0.06 * tall)
+    return symmetric and head[-1] - head[0] + 1 >= 0.75 * (foot[-1] - foot[0] + 1)
+
+
+def _joined_numeral(glyph: np.ndarray, line_height: int) -> int:
+    """2 or 3 for Ⅱ or Ⅲ drawn as one glyph (stems joined by serif bars top and bottom), else 0."""
+    top, bottom = _rows(glyph)
+    tall = bottom - top + 1
+    if tall < 0.6 * line_height or glyph.shape[1] > 1.1 * tall:
+        return 0
+    body = glyph[top:bottom + 1]
+    stems = int(np.median([_runs_in_row(r) for r in body[int(0.3 * tall):int(0.7 * tall) + 1]]))
+    band = max(2, int(0.15 * tall))
+    spans = [np.flatnonzero(part.any(axis=0)) for part in (body[:band], body[-band:])]
+    joined = all(sp.size and sp[-1] - sp[0] + 1 >= 0.8 * body.shape[1] for sp in spans)
+    return stems if stems in (2, 3) and joined else 0
+
+
+def leading_numeral(ink: np.ndarray) -> tuple[str | None, bool]:
+    """The Roman numeral (Ⅰ, Ⅱ, Ⅲ) that a text line's ink starts with (None when it does
+    not), and whether a period's dot follows it.
+
+    A numeral is one to three upright bars of the line's height, aligned, close together
+    (川's strokes differ in height), or one glyph whose two or three stems are joined by
+    serif bars (四 and 皿 cross four strokes, 中 has no bars)."""
+    height = ink.shape[0]
+    runs = column_runs(ink)
+    if height < 8 or not runs:
+        return None, False
+    first = ink[:, runs[0][0]:runs[0][1] + 1]
+    count, used = _joined_numeral(first, height), 1
+    if not count:
+        bars = []
+        for a, b in runs[:4]:
+            glyph = ink[:, a:b + 1]
+            if not _bar(glyph, height) or (bars and a - bars[-1][1] > 0.45 * height):
+                break
+            bars.append((a, b, *_rows(glyph)))
+        aligned = bars and all(abs(t - bars[0][2]) <= 0.1 * height and abs(e - bars[0][3]) <= 0.1 * height
+                               for _, _, t, e in bars)
+        if not bars or not aligned or len(bars) > 3:
+            return None, False
+        count, used = len(bars), len(bars)
+    dot = len(runs) > used and _is_dot(ink, runs[used])
+    # what follows a numeral is its period or a gap (the next stroke of 川 or 小 is closer)
+    if len(runs) > used and not dot and runs[used][0] - runs[used - 1][1] < 0.2 * height:
+        return None, False
+    return NUMERALS[count], dot
+
+
+def _is_dot(ink: np.ndarray, run: tuple[int, int]) -> bool:
+    """A period's dot: a small blob in the lower half of the line."""
+    height = ink.shape[0]
+    a, b = run
+    top, bottom = _rows(ink[:, a:b + 1])
+    return (b - a + 1) <= 0.3 * height and 0 <= bottom - top + 1 <= 0.3 * height and top >= 0.5 * height
+
+
+LEADING_NUMBER = re.compile(rf"^(\d{{1,2}})(?=[{CJK}])")
+
+
+def restore_item_period(text: str, ink: np.ndarray) -> str:
+    """`1地域の…` → `1．地域の…` when the line's ink shows the dot the recogniser dropped
+    after the item number (a full-width period is a few pixels at 200 dpi)."""
+    match = LEADING_NUMBER.match(text)
+    if not match or len(text) < HEADING_MIN_CHARS or COUNTED.match(text[len(match[1]) - 1:]):
+        return text
+    runs = column_runs(ink)
+    digits = len(match[1])
+    if len(runs) <= digits or any(_rows(ink[:, a:b + 1])[1] - _rows(ink[:, a:b + 1])[0] + 1 < 0.5 * ink.shape[0]
+                                  for a, b in runs[:digits]):
+        return text
+    return f"{match[1]}．{text[digits:]}" if _is_dot(ink, runs[digits]) else text
+
+
+def restore_roman_numeral(text: str, ink: np.ndarray, line_text: str | None = None) -> str:
+    """`1.経営…` → `Ⅰ.経営…`, `四 経営…` → `Ⅲ 経営…`, and `経営…` → `Ⅰ．経営…` when the
+    numeral and its period were left unread, judged from the line's ink (from its left edge).
+    `line_text`: the whole line's, when `text` is its first run (`四` set apart from its title)."""
+    whole = line_text or text
+    if len(whole) < HEADING_MIN_CHARS or COUNTED.match(whole):
+        return text  # a value (`1件`, `1回`), not a heading
+    lookalike = ROMAN_LOOKALIKE.match(text)
+    if not lookalike and not re.match(rf"[{CJK}]", text):
+        return text
+    numeral, dot = leading_numeral(ink)
+    if numeral is None:
+        return text
+    if lookalike:
+        token = lookalike[0]
+        expected = NUMERALS[len(token)] if len(token) > 1 else LOOKALIKE_OF[token]
+        if expected != numeral:
+            return text  # the strokes are not the numeral the recogniser's reading looks like
+        rest = text[len(token):]
+        return numeral + ("．" if dot and rest[:1] not in (".", "．", "、") else "") + rest
+    return f"{numeral}．{text}" if dot else text
+
+
+def restore_heading_number(text: str, ink: np.ndarray, line_text: str | None = None) -> str:
+    """A line's leading part or item number as printed (see the two functions it calls)."""
+    restored = restore_roman_numeral(text, ink, line_text)
+    return restored if restored != text else restore_item_period(text, ink)
+
+
 def otsu_threshold(gray: np.ndarray) -> int:
     """Otsu's threshold, kept within sane bounds (a page that is nearly all white or all dark)."""
     hist = np.bincount(gray[::4, ::4].ravel(), minlength=256).astype(np.float64)
@@ -507,8 +657,12 @@ def _page_words(image: np.ndarray, scale: float, origin, settings: OcrSettings, 
             words = [(_unscaled(box, factor), text, conf) for box, text, conf in words]
         height = max((line_box[3] - line_box[1]) if line_box else 0, 1)
         words = _reread_addresses(image, _drop_specks(words, height), dpi)
-        for n, run in enumerate(_segments(words, 1.2 * height)):
+        runs = _segments(words, 1.2 * height)
+        for n, run in enumerate(runs):
             (x0, y0, x1, y1), text, conf = _join(run)
+            if n == 0 and line_box:
+                text = restore_heading_number(text, ink[line_box[1]:line_box[3], min(line_box[0], x0):x1],
+                                              " ".join(w[1] for w in words))
             if text:
                 out.append((ox + x0 * scale, oy + y0 * scale, ox + x1 * scale, oy + y1 * scale,
                             text, block0, line_no, n, round(conf, 3)))
@@ -633,12 +787,15 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
 def _read_cell(crop: np.ndarray, psm: int, dpi: int) -> list[tuple]:
     """A cell's lines: (box in crop px, cleaned text, confidence), empty lines dropped."""
     lines = []
+    ink = crop < 128
     for line_box, words in _recognise_lines(crop, psm, dpi):
         words = _drop_specks(words, (line_box[3] - line_box[1]) if line_box else 0)
         if not words:
             continue
         words = _reread_addresses(crop, words, dpi)
         box, text, conf = _join(words)
+        if text and line_box:
+            text = restore_heading_number(text, ink[line_box[1]:line_box[3], :box[2]])
         if text:
             lines.append((box, text, conf))
     return lines

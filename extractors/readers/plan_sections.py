@@ -51,9 +51,11 @@ SUB_ITEM_RANK = 2
 class SectionSettings:
     """Every pattern and tolerance of the section finder (patterns see normalize_text output)."""
 
-    # Parts: `Ⅰ.` / `II.` (business plans), `第4章` (promotion plans).
+    # Parts: `Ⅰ.` / `II.` (business plans), `第4章` (promotion plans); a numeral character
+    # needs no dot (`Ⅲ 経営…`: OCR loses a full-width period), Latin letters do.
     part_pattern: str = (
-        r"^(?:(?P<no>[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|IX|IV|V?I{1,3}|V|X)\s*[.．、]|第\s*(?P<chapter>\d{1,2})\s*章)"
+        r"^(?:(?P<no>[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ](?=\s)|(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|IX|IV|V?I{1,3}|V|X)(?=\s*[.．、]))\s*[.．、]?"
+        r"|第\s*(?P<chapter>\d{1,2})\s*章)"
         r"\s*(?P<title>[^\d\s.].*)$"
     )
     # None: prefix item numbers with their part only when numbers repeat across parts.
