@@ -4,7 +4,8 @@
 
 For each of the four kinds of tests/scans/make_scans.py (image-only scan, scan with an
 invisible Tesseract text layer, born-digital with tables as pictures, one-page scanned
-概要) it prints score_gold's F1 per entity, the CPU seconds per page of the ingest (one
+概要), and for `other` (image-only scans of other producers' documents: the synthetic plans
+and six synthetic 概要 pages, scored against their generators' gold) it prints score_gold's F1 per entity, the CPU seconds per page of the ingest (one
 process, one core: `--workers 0`; also net of the fixed cost of a process, measured as an
 ingest of an empty folder), the character error rate of the OCR'd text against
 the born-digital page's text (and of the invisible layer itself, for comparison), and the
@@ -129,7 +130,7 @@ def process_cpu_seconds(work: Path) -> float:
 def ensure_docs(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...]) -> Path:
     """The scanned documents of `plans`, made once (tests/scans/make_scans.py) and kept in WORK/docs."""
     docs = work / "docs"
-    missing = [k for k in kinds for p in plans if not (docs / f"{p}_{k}.pdf").is_file()]
+    missing = [k for k in kinds for p in plans if k != "other" and not (docs / f"{p}_{k}.pdf").is_file()]
     if missing:
         make_scans.make(docs, plans, tuple(sorted(set(missing), key=kinds.index)))
     return docs
@@ -153,12 +154,17 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
     for kind in kinds:
         folder = work / kind
         shutil.rmtree(folder, ignore_errors=True)
-        (folder / "gold").mkdir(parents=True)
-        files = [docs / f"{p}_{kind}.pdf" for p in plans]
-        for path in files:
-            shutil.copy(path, folder / path.name)
-            stem = next(p for p in plans if path.name.startswith(p))
-            make_scans.write_gold(stem, path.name, folder / "gold", overview_only=kind == "overview")
+        if kind == "other":
+            files = make_scans.make_other_producers(folder)
+            sources = {f: next(s for s in make_scans.OTHER_PRODUCERS if f.name == f"{s.stem}_scan.pdf") for f in files}
+        else:
+            (folder / "gold").mkdir(parents=True)
+            files = [docs / f"{p}_{kind}.pdf" for p in plans]
+            for path in files:
+                shutil.copy(path, folder / path.name)
+                stem = next(p for p in plans if path.name.startswith(p))
+                make_scans.write_gold(stem, path.name, folder / "gold", overview_only=kind == "overview")
+            sources = {f: make_scans.RAW / f"{next(p for p in plans if f.name.startswith(p))}.pdf" for f in files}
         db = folder / "scans.duckdb"
         cpu, run = ingest_cpu_seconds(folder, db)
         pages = sum(pymupdf.open(f).page_count for f in files)
@@ -169,9 +175,8 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
                    "net_cpu_s_per_page": round(max(cpu - fixed, 0) / pages, 2),
                    "load_average": [round(x, 2) for x in os.getloadavg()],
                    "ingest": run.stderr.strip().splitlines()[-12:]}
-        if kind in ("scan", "ocrlayer", "overview") and cer:
-            measured = [cer_of(f, make_scans.RAW / f"{next(p for p in plans if f.name.startswith(p))}.pdf")
-                        for f in files]
+        if kind in ("scan", "ocrlayer", "overview", "other") and cer:
+            measured = [cer_of(f, sources[f]) for f in files]
             figures["cer"] = [c.get("cer") for c in measured]
             if any("cer_text_layer" in c for c in measured):
                 figures["cer_text_layer"] = [c.get("cer_text_layer") for c in measured]
@@ -190,7 +195,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "out" / "scans")
     parser.add_argument("--only", action="append", choices=make_scans.PLANS)
-    parser.add_argument("--kinds", default=",".join(make_scans.KINDS))
+    parser.add_argument("--kinds", default=",".join((*make_scans.KINDS, "other")))
     parser.add_argument("--no-cer", action="store_true")
     args = parser.parse_args(argv)
     plans = tuple(args.only or make_scans.PLANS)

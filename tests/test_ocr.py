@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import difflib
+import json
 import socket
 import sys
 from pathlib import Path
@@ -451,3 +452,13 @@ def test_a_lookalike_becomes_a_numeral_only_when_the_strokes_are_that_numeral():
     assert ocr.restore_heading_number("川崎市の商工業振興について", one_bar) == "川崎市の商工業振興について"
     three_bars = _glyphs((10, 3, 13, 27), (18, 3, 21, 27), (26, 3, 29, 27), (40, 3, 60, 27))
     assert ocr.restore_heading_number("川 経営発達支援事業の円滑な実施", three_bars) == "Ⅲ 経営発達支援事業の円滑な実施"
+
+
+def test_scans_of_other_producers_carry_their_generators_gold(tmp_path):
+    made = make_scans.make_other_producers(tmp_path)
+    assert len(made) == len(make_scans.OTHER_PRODUCERS) >= 10
+    for path in made:
+        gold = json.loads((tmp_path / "gold" / f"{path.name}.json").read_text(encoding="utf-8"))
+        assert gold["document"] == path.name and gold["plan"]["chamber"]
+    first = pymupdf.open(made[0])[0]
+    assert pdf.classify_page(first, first.get_text("words"))[0] == "image_only"

@@ -151,6 +151,31 @@ def make(out: Path, plans=PLANS, kinds=KINDS) -> list[Path]:
     return made
 
 
+# Documents of other producers (the synthetic plans' HTML-to-PDF and the synthetic 概要
+# pages' own layouts, each with its generator's gold), scanned the same way: a check on
+# scans the OCR rules were not written against.
+OTHER_PRODUCERS = tuple(sorted((ROOT / "tests" / "synthetic_plans").glob("*.pdf"))) + tuple(
+    ROOT / "tests" / "synthetic_overviews" / f"{name}.pdf"
+    for name in ("ov_unruled", "ov_joint_side_by_side", "ov_stacked_labels", "ov_tight_narrow_contacts",
+                 "ov_pre2019_years", "ov_hrules"))
+
+
+def make_other_producers(out: Path) -> list[Path]:
+    """Image-only scans of OTHER_PRODUCERS in OUT, with their gold in OUT/gold."""
+    (out / "gold").mkdir(parents=True, exist_ok=True)
+    made = []
+    for source in OTHER_PRODUCERS:
+        count = pymupdf.open(source).page_count
+        doc, _ = image_pdf(source, list(range(count)), np.random.default_rng(seed_of(source.stem)))
+        name = f"{source.stem}_scan.pdf"
+        doc.save(out / name, garbage=3, deflate=True)
+        gold = json.loads((source.parent / "gold" / f"{source.name}.json").read_text(encoding="utf-8"))
+        gold["document"] = name
+        (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+        made.append(out / name)
+    return made
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
