@@ -462,3 +462,33 @@ def test_scans_of_other_producers_carry_their_generators_gold(tmp_path):
         assert gold["document"] == path.name and gold["plan"]["chamber"]
     first = pymupdf.open(made[0])[0]
     assert pdf.classify_page(first, first.get_text("words"))[0] == "image_only"
+
+
+def test_a_ditto_mark_is_read_from_its_two_strokes():
+    ditto_then_text = _glyphs((10, 10, 14, 22), (18, 10, 22, 22), (40, 2, 44, 30), (50, 4, 70, 28))
+    assert ocr.restore_from_ink("7 (BtoC)", ditto_then_text) == "〃 (BtoC)"
+    assert ocr.restore_from_ink("/ (IT専門家)", ditto_then_text) == "〃 (IT専門家)"
+    seven_then_text = _glyphs((10, 6, 22, 9), (18, 6, 22, 27), (40, 2, 44, 30), (50, 4, 70, 28))
+    assert ocr.restore_from_ink("7 (BtoC)", seven_then_text) == "7 (BtoC)"
+    assert ocr.restore_from_ink("7件", ditto_then_text) == "7件"  # not followed by a label
+
+
+def test_text_bands_split_a_cell_into_its_lines():
+    two_lines = _glyphs((5, 2, 60, 12), (5, 16, 20, 27), (25, 24, 27, 26), height=30)
+    assert ocr.text_bands(two_lines) == [(2, 11), (16, 26)]
+    with_a_stray_mark = _glyphs((5, 2, 60, 12), (5, 14, 7, 15), (5, 18, 20, 28), height=30)
+    assert ocr.text_bands(with_a_stray_mark) == [(2, 14), (18, 27)]
+
+
+def test_a_scanned_budget_keeps_ditto_marks_and_two_line_labels(tmp_path):
+    """〃 (not in Tesseract's jpn model) from its strokes, and a two-line label (`経済動向調査／費`)
+    whose first line the block mode lost, each line read alone."""
+    for plan, labels in (("synthetic_shokokai_4year", {"〃 (BtoC)", "〃 (IT専門家)"}),
+                         ("synthetic_pre2019_cci", {"経済動向調査\n費", "セミナー開催\n費"})):
+        source = SYNTHETIC_PLANS / f"{plan}.pdf"
+        doc, _ = make_scans.image_pdf(source, [budget_page_index(source)], np.random.default_rng(3))
+        folder = tmp_path / plan
+        folder.mkdir()
+        page = pdf.read_pdf_layout(_save(doc, folder)).pages[0]
+        first_column = {row[0] for table in page.tables for row in table.rows_text()}
+        assert labels <= first_column, plan

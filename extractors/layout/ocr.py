@@ -366,6 +366,44 @@ def restore_heading_number(text: str, ink: np.ndarray, line_text: str | None = N
     return restored if restored != text else restore_item_period(text, ink)
 
 
+# The ditto mark 〃 is not in Tesseract's jpn model either: `〃 （BtoC）` comes back as
+# `7 (BtoC)` or `/ (BtoC)`.
+DITTO_LOOKALIKE = re.compile(rf"^[7/'\"″ノク1l|]\s*(?=[(（{CJK}])")
+SPECK_PX = 2
+
+
+def leading_ditto_mark(ink: np.ndarray) -> bool:
+    """Whether a line's ink starts with a ditto mark: two short strokes side by side, alike,
+    well under the height of the line's other glyphs, then a gap."""
+    runs = [(a, b) for a, b in column_runs(ink) if b - a + 1 > SPECK_PX or _rows(ink[:, a:b + 1])[1]
+            - _rows(ink[:, a:b + 1])[0] + 1 > SPECK_PX]
+    if len(runs) < 3:
+        return False  # a mark alone, or with one glyph after it: nothing to measure it against
+    rows = [_rows(ink[:, a:b + 1]) for a, b in runs]
+    line = max(bottom - top + 1 for top, bottom in rows)
+    (t1, b1), (t2, b2) = rows[0], rows[1]
+    short = all(b - t + 1 <= 0.6 * line for t, b in rows[:2])
+    alike = abs(t1 - t2) <= 0.1 * line and abs(b1 - b2) <= 0.1 * line
+    narrow = all(b - a + 1 <= 0.4 * line for a, b in runs[:2])
+    close = runs[1][0] - runs[0][1] <= 0.3 * line
+    apart = runs[2][0] - runs[1][1] >= 0.2 * line
+    return short and alike and narrow and close and apart
+
+
+def restore_ditto_mark(text: str, ink: np.ndarray) -> str:
+    """`7 (BtoC)` → `〃 (BtoC)` when the line's ink starts with a ditto mark's two strokes."""
+    if not DITTO_LOOKALIKE.match(text) or COUNTED.match(text) or not leading_ditto_mark(ink):
+        return text
+    return "〃" + text[1:]
+
+
+def restore_from_ink(text: str, ink: np.ndarray, line_text: str | None = None) -> str:
+    """What the recogniser cannot read at a line's start, judged from the line's ink: part
+    and item numbers, ditto marks."""
+    restored = restore_heading_number(text, ink, line_text)
+    return restored if restored != text else restore_ditto_mark(text, ink)
+
+
 def otsu_threshold(gray: np.ndarray) -> int:
     """Otsu's threshold, kept within sane bounds (a page that is nearly all white or all dark)."""
     hist = np.bincount(gray[::4, ::4].ravel(), minlength=256).astype(np.float64)
@@ -661,7 +699,7 @@ def _page_words(image: np.ndarray, scale: float, origin, settings: OcrSettings, 
         for n, run in enumerate(runs):
             (x0, y0, x1, y1), text, conf = _join(run)
             if n == 0 and line_box:
-                text = restore_heading_number(text, ink[line_box[1]:line_box[3], min(line_box[0], x0):x1],
+                text = restore_from_ink(text, ink[line_box[1]:line_box[3], min(line_box[0], x0):x1],
                                               " ".join(w[1] for w in words))
             if text:
                 out.append((ox + x0 * scale, oy + y0 * scale, ox + x1 * scale, oy + y1 * scale,
@@ -768,6 +806,11 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
         # Tesseract's page layout sometimes finds no text line in a clean cell; the raw-line
         # mode skips that analysis
         readings.append(_read_cell(crop, 13, int(settings.dpi * factor)))
+    if not single:
+        bands = text_bands(crop < 128)
+        if len(readings[0]) < len(bands):
+            # the block mode lost a line (`経済動向調査` of `経済動向調査／費`): each line alone
+            readings.append(_read_lines_alone(crop, bands, int(settings.dpi * factor)))
     # the reading with the most characters expected right: a confident fragment (`費` for
     # `管理費`) must not beat a fuller, less certain reading
     lines = max(readings, key=lambda r: sum(len(t) * c for _, t, c in r))
@@ -795,9 +838,46 @@ def _read_cell(crop: np.ndarray, psm: int, dpi: int) -> list[tuple]:
         words = _reread_addresses(crop, words, dpi)
         box, text, conf = _join(words)
         if text and line_box:
-            text = restore_heading_number(text, ink[line_box[1]:line_box[3], :box[2]])
+            text = restore_from_ink(text, ink[line_box[1]:line_box[3], :box[2]])
         if text:
             lines.append((box, text, conf))
+    return lines
+
+
+def text_bands(ink: np.ndarray, min_share: float = 0.4) -> list[tuple[int, int]]:
+    """(top, bottom) rows of each text line of a cell's ink: runs of inked rows, a run much
+    lower than the tallest (a stray mark, a comma's tail) joined to its nearest neighbour."""
+    inked = ink.any(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    bands = [[int(a), int(b) - 1] for a, b in zip(edges[::2], edges[1::2])]
+    if not bands:
+        return []
+    tallest = max(b - a + 1 for a, b in bands)
+    merged: list[list[int]] = []
+    for band in bands:
+        if merged and (band[1] - band[0] + 1 < min_share * tallest
+                       or merged[-1][1] - merged[-1][0] + 1 < min_share * tallest):
+            merged[-1][1] = band[1]
+        else:
+            merged.append(band)
+    return [(a, b) for a, b in merged]
+
+
+LINE_RETRY_CONFIDENCE = 0.6
+
+
+def _read_lines_alone(crop: np.ndarray, bands: list[tuple[int, int]], dpi: int) -> list[tuple]:
+    """A cell's lines, each recognised alone in single-line mode; boxes in the crop's pixels."""
+    lines = []
+    for top, bottom in bands:
+        piece = np.pad(crop[top:bottom + 1], ((10, 10), (0, 0)), constant_values=255)
+        read = _read_cell(piece, 7, dpi)
+        if _confidence(read) < LINE_RETRY_CONFIDENCE:
+            # the single-line mode's layout analysis can find no line in a clean band; the
+            # raw-line mode has none
+            read = max(read, _read_cell(piece, 13, dpi), key=lambda r: sum(len(t) * c for _, t, c in r))
+        for (x0, y0, x1, y1), text, conf in read:
+            lines.append(((x0, y0 + top - 10, x1, y1 + top - 10), text, conf))
     return lines
 
 
