@@ -492,3 +492,16 @@ def test_a_scanned_budget_keeps_ditto_marks_and_two_line_labels(tmp_path):
         page = pdf.read_pdf_layout(_save(doc, folder)).pages[0]
         first_column = {row[0] for table in page.tables for row in table.rows_text()}
         assert labels <= first_column, plan
+
+
+def test_a_scanned_overview_ruled_by_horizontal_lines_keeps_each_label_with_its_rows(tmp_path):
+    """No grid (horizontal rules only): lines come top to bottom, and the labels stand in the
+    middle of their rows; the implementer's and the contact's first lines are theirs."""
+    source = SYNTHETIC_OVERVIEWS / "ov_hrules.pdf"
+    doc, _ = make_scans.image_pdf(source, [0], np.random.default_rng(make_scans.seed_of(source.stem)))
+    result = extract_file(_save(doc, tmp_path))
+    gold = json.loads((SYNTHETIC_OVERVIEWS / "gold" / "ov_hrules.pdf.json").read_text(encoding="utf-8"))
+    plan = result.plans[0]
+    assert (plan.chamber, plan.chamber_corporate_number) == (gold["plan"]["chamber"], gold["plan"]["corporate_number"])
+    emails = {c.email for c in result.contacts}
+    assert {c["email"] for c in gold["contacts"] if c.get("email")} <= emails

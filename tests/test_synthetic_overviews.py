@@ -295,3 +295,26 @@ def test_unruled_overview_labels_joined_to_values():
     assert (plan.chamber, plan.chamber_corporate_number) == ("北浜町商工会", "1270005003838")
     assert [m.name for m in municipalities] == ["北浜町"]
     assert str(plan.period_end) == "2026-03-31"
+
+
+def test_a_label_centred_on_its_rows_lines_takes_all_of_them():
+    """Lines top to bottom (as a scan gives them): 連絡先 sits in the middle of its block, and
+    実施期間 in a row set close below the implementer's; each label takes its whole row."""
+    from extractors.kinds.business_plan.common import DEFAULT
+    from extractors.kinds.business_plan.overview import labels_before_their_rows
+    from extractors.layout.model import Line, Word
+
+    def line(text, x0, y0, x1=None):
+        box = (x0, y0, x1 or x0 + 12 * len(text), y0 + 12)
+        return Line(text, box, 1, (Word(text, box, 1),))
+
+    lines = [line("北浜商工会議所（法人番号 1234567890123）", 136, 82), line("計画の実施者", 59, 89, 117),
+             line("北浜市（地方公共団体コード 012345）", 136, 96), line("実施期間", 59, 114, 97),
+             line("令和3年度～令和7年度", 136, 114), line("〒649-6226", 136, 324),
+             line("北浜商工会議所 中小企業相談所", 136, 337), line("連絡先", 59, 350, 89),
+             line("TEL.0736-73-3311", 136, 350), line("Mail: soudan@kitahama.example.jp", 136, 363)]
+    order = [l.text for l in labels_before_their_rows(lines, DEFAULT)]
+    assert order == ["計画の実施者", "北浜商工会議所（法人番号 1234567890123）", "北浜市（地方公共団体コード 012345）",
+                     "実施期間", "令和3年度～令和7年度", "連絡先", "〒649-6226", "北浜商工会議所 中小企業相談所",
+                     "TEL.0736-73-3311", "Mail: soudan@kitahama.example.jp"]
+    assert labels_before_their_rows(lines[5:7], DEFAULT) == lines[5:7]  # no label: as it was

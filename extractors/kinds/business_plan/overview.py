@@ -129,6 +129,87 @@ def _after_label(word: str, settings: PlanSettings) -> str:
     return m["tail"].strip() if m else ""
 
 
+def _value_rows(values: list[Line]) -> list[list[Line]]:
+    """Value lines grouped into the rows of the form: a new row where the gap above a line
+    is wider than about half a line (lines of one value are set tighter than that)."""
+    ordered = sorted(values, key=lambda l: l.bbox[1])
+    heights = sorted(l.bbox[3] - l.bbox[1] for l in ordered)
+    if not heights:
+        return []
+    gap = 0.45 * heights[len(heights) // 2]
+    rows: list[list[Line]] = []
+    for line in ordered:
+        if rows and line.bbox[1] - max(l.bbox[3] for l in rows[-1]) <= gap:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return rows
+
+
+LABEL_COLUMN_SLACK_PT = 12.0
+
+
+def _split_between_labels(rows: list[list[Line]], labels: list[Line]) -> list[list[Line]]:
+    """A row that two labels stand beside is split at its widest gap between their middles
+    (rows set close together look like one to _value_rows)."""
+    out: list[list[Line]] = []
+    for row in rows:
+        centres = sorted((l.bbox[1] + l.bbox[3]) / 2 for l in labels)
+        inside = [c for c in centres if row[0].bbox[1] <= c <= max(l.bbox[3] for l in row)]
+        pieces = [row]
+        for upper, lower in zip(inside, inside[1:]):
+            last = pieces.pop()
+            cuts = [(last[k + 1].bbox[1] - last[k].bbox[3], k + 1) for k in range(len(last) - 1)
+                    if upper <= last[k].bbox[3] and last[k + 1].bbox[1] <= lower]
+            if not cuts:
+                pieces.append(last)
+                continue
+            _, at = max(cuts)
+            pieces += [last[:at], last[at:]]
+        out += pieces
+    return out
+
+
+def labels_before_their_rows(lines: list[Line], settings: PlanSettings) -> list[Line]:
+    """The lines with each bare label (a line that is only a label, left of the values) put
+    before the first line of the row it stands in. A label set in the middle of its row's
+    lines (as a scan's lines come, top to bottom) would otherwise take only the lines below
+    it, and leave those above it to the field before. A row that holds two labels, or none,
+    is left as it is."""
+    def bare(line: Line) -> bool:
+        first = line.words[0].text if line.words else line.text
+        return len(line.words) <= 1 and _label_key(first, settings) is not None and not _after_label(first, settings)
+
+    labels = [l for l in lines if bare(l)]
+    if not labels:
+        return lines
+    # the label column: a value line can name a label too (`経営発達支援事業の内容`)
+    left = min(l.bbox[0] for l in labels)
+    labels = [l for l in labels if l.bbox[0] <= left + LABEL_COLUMN_SLACK_PT]
+    values = [l for l in lines if l.bbox[0] >= max(l.bbox[2] for l in labels)]
+    rows = _split_between_labels(_value_rows(values), labels)
+    placed: dict[int, Line | None] = {}
+    for label in labels:
+        centre = (label.bbox[1] + label.bbox[3]) / 2
+        holding = [i for i, row in enumerate(rows)
+                   if min(l.bbox[1] for l in row) <= centre <= max(l.bbox[3] for l in row)]
+        if len(holding) == 1:
+            placed[holding[0]] = None if holding[0] in placed else label  # two labels: no telling
+    moved = {id(label): i for i, label in placed.items() if label is not None}
+    if not moved:
+        return lines
+    first_of_row = {id(min(rows[i], key=lines.index)): i for i in moved.values()}
+    label_of_row = {i: label for i, label in placed.items() if label is not None}
+    out: list[Line] = []
+    for line in lines:
+        if id(line) in moved:
+            continue
+        if id(line) in first_of_row:
+            out.append(label_of_row[first_of_row[id(line)]])
+        out.append(line)
+    return out
+
+
 def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
     """Fallback for an overview without rulings: a label line starts a field that runs to the next label."""
     for page in layout.pages:
@@ -136,7 +217,7 @@ def _overview_from_lines(layout: PdfLayout, settings: PlanSettings) -> Overview:
             continue
         fields: dict[str, list[Line]] = {}
         current = None
-        for line in page.lines:
+        for line in labels_before_their_rows(list(page.lines), settings):
             key = _label_key(line.words[0].text if line.words else line.text, settings)
             if key and key not in fields:
                 current = key
