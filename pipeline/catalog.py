@@ -164,7 +164,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "page": "1-based PDF page",
         "page_class": "born_digital, born_digital_with_pictures, image_only, image_with_invisible_text, "
                       "garbled_text or blank",
-        "read_as": "text, ocr, text+ocr_pictures, text_layer (an invisible OCR layer as the fallback) or none",
+        "read_as": "text, ocr, ocr+text_layer (grids by our OCR, the rest from an invisible OCR layer that agreed with it), "
+                   "text+ocr_pictures, text_layer (an invisible OCR layer as the fallback) or none",
         "engine": "the OCR engine, when OCR read the page or its pictures",
         "mean_confidence": "0-1: mean OCR word confidence on the page",
     }),

@@ -165,7 +165,7 @@ def mark_ocr(extraction: Extraction, layout, spec: base.KindSpec | None = None) 
     read = [p for p in getattr(layout, "pages", ()) if getattr(p, "ocr", False)]
     if not read:
         return extraction.model_copy(update=update)
-    whole = {p.number for p in read if p.read_as in ("ocr", "text_layer")}
+    whole = {p.number for p in read if p.read_as in ("ocr", "ocr+text_layer", "text_layer")}
     words_by_page = {p.number: [w for w in p.words if w.confidence is not None or p.number in whole]
                      for p in read}
     for table in ocr_tables(spec):

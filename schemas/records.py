@@ -174,7 +174,7 @@ class DocumentPage(Record):
     page: int
     page_class: str = Field(description="born_digital, born_digital_with_pictures, image_only, "
                                         "image_with_invisible_text, garbled_text or blank")
-    read_as: str = Field(description="text, ocr, text+ocr_pictures, text_layer or none")
+    read_as: str = Field(description="text, ocr, ocr+text_layer, text+ocr_pictures, text_layer or none")
     engine: str | None = Field(None, description="the OCR engine, when OCR read the page or its pictures")
     mean_confidence: float | None = Field(None, description="0–1: mean OCR word confidence on the page")
 

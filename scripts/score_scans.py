@@ -4,8 +4,9 @@
 
 For each of the four kinds of tests/scans/make_scans.py (image-only scan, scan with an
 invisible Tesseract text layer, born-digital with tables as pictures, one-page scanned
-概要), and for `other` (image-only scans of other producers' documents: the synthetic plans
-and six synthetic 概要 pages, scored against their generators' gold) it prints score_gold's F1 per entity, the CPU seconds per page of the ingest (one
+概要), and for `other` and `other_ocrlayer` (scans of other producers' documents, without and
+with an invisible layer: the synthetic plans and six synthetic 概要 pages, scored against their
+generators' gold) it prints score_gold's F1 per entity, the CPU seconds per page of the ingest (one
 process, one core: `--workers 0`; also net of the fixed cost of a process, measured as an
 ingest of an empty folder), the character error rate of the OCR'd text against
 the born-digital page's text (and of the invisible layer itself, for comparison), and the
@@ -70,7 +71,7 @@ def cer_of(scanned: Path, source: Path) -> dict:
     errors = chars = layer_errors = 0
     with pymupdf.open(scanned) as doc:
         for page in read.pages:
-            if page.read_as != "ocr":
+            if page.read_as not in ("ocr", "ocr+text_layer"):
                 continue
             ref = page_text(truth.pages[page.number - 1].lines)
             errors += edit_distance(ref, page_text(page.lines))
@@ -130,7 +131,7 @@ def process_cpu_seconds(work: Path) -> float:
 def ensure_docs(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...]) -> Path:
     """The scanned documents of `plans`, made once (tests/scans/make_scans.py) and kept in WORK/docs."""
     docs = work / "docs"
-    missing = [k for k in kinds for p in plans if k != "other" and not (docs / f"{p}_{k}.pdf").is_file()]
+    missing = [k for k in kinds for p in plans if not k.startswith("other") and not (docs / f"{p}_{k}.pdf").is_file()]
     if missing:
         make_scans.make(docs, plans, tuple(sorted(set(missing), key=kinds.index)))
     return docs
@@ -154,9 +155,9 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
     for kind in kinds:
         folder = work / kind
         shutil.rmtree(folder, ignore_errors=True)
-        if kind == "other":
-            files = make_scans.make_other_producers(folder)
-            sources = {f: next(s for s in make_scans.OTHER_PRODUCERS if f.name == f"{s.stem}_scan.pdf") for f in files}
+        if kind in ("other", "other_ocrlayer"):
+            files = make_scans.make_other_producers(folder, layer=kind == "other_ocrlayer")
+            sources = {f: next(s for s in make_scans.OTHER_PRODUCERS if f.name.startswith(f"{s.stem}_")) for f in files}
         else:
             (folder / "gold").mkdir(parents=True)
             files = [docs / f"{p}_{kind}.pdf" for p in plans]
@@ -175,7 +176,7 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
                    "net_cpu_s_per_page": round(max(cpu - fixed, 0) / pages, 2),
                    "load_average": [round(x, 2) for x in os.getloadavg()],
                    "ingest": run.stderr.strip().splitlines()[-12:]}
-        if kind in ("scan", "ocrlayer", "overview", "other") and cer:
+        if kind in ("scan", "ocrlayer", "overview", "other", "other_ocrlayer") and cer:
             measured = [cer_of(f, sources[f]) for f in files]
             figures["cer"] = [c.get("cer") for c in measured]
             if any("cer_text_layer" in c for c in measured):
@@ -195,7 +196,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "out" / "scans")
     parser.add_argument("--only", action="append", choices=make_scans.PLANS)
-    parser.add_argument("--kinds", default=",".join((*make_scans.KINDS, "other")))
+    parser.add_argument("--kinds", default=",".join((*make_scans.KINDS, "other", "other_ocrlayer")))
     parser.add_argument("--no-cer", action="store_true")
     args = parser.parse_args(argv)
     plans = tuple(args.only or make_scans.PLANS)

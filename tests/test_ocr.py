@@ -253,18 +253,36 @@ def test_ocr_never_touches_the_network(monkeypatch):
     assert "12回" in text and "年度" in text
 
 
-def test_an_invisible_tesseract_layer_is_not_trusted(tmp_path):
-    # the 概要 scanned, with the invisible text layer Tesseract's PDF renderer lays over it
-    _, jpegs = make_scans.image_pdf(OME_PLAN, [0], np.random.default_rng(make_scans.seed_of("ome_cci_2023")))
+def test_an_invisible_tesseract_layer_that_agrees_with_our_reading_gives_the_text_outside_grids(tmp_path):
+    # the 概要 and a prose page scanned, with the invisible layer Tesseract's PDF renderer lays over them
+    prose = next(i for i, p in enumerate(pymupdf.open(OME_PLAN)) if "観光入込客数" in p.get_text())
+    _, jpegs = make_scans.image_pdf(OME_PLAN, [0, prose], np.random.default_rng(make_scans.seed_of("ome_cci_2023")))
     make_scans.with_tesseract_layer(jpegs, tmp_path / "layer.pdf")
-    layer = pymupdf.open(tmp_path / "layer.pdf")[0].get_text()
-    assert "青梅" in layer.replace(" ", "") or layer.strip()  # the layer is there, spaced and noisy
+    layer = pymupdf.open(tmp_path / "layer.pdf")[1].get_text()
+    assert "観 光" in layer  # the layer is there, with Tesseract's spacing
     result = extract_file(tmp_path / "layer.pdf")
-    assert [(p.page_class, p.read_as) for p in result.document_pages] == [("image_with_invisible_text", "ocr")]
-    plan = result.plans[0]
+    assert [(p.page_class, p.read_as) for p in result.document_pages] == [
+        ("image_with_invisible_text", "ocr+text_layer")] * 2
+    plan = result.plans[0]  # the grid is still read cell by cell from the image
     assert (plan.chamber, plan.chamber_corporate_number) == ("青梅商工会議所", "3013105001132")
     assert (str(plan.period_start), str(plan.period_end)) == ("2023-04-01", "2026-03-31")
-    assert not any(f.code == "overview_not_found" for f in result.findings)
+    page = pdf.read_pdf_layout(tmp_path / "layer.pdf").pages[1]
+    assert "観光入込客数" in page.text  # the layer's words, spacing undone
+    # their confidence: the layer's agreement with our reading, at least the threshold
+    assert all(0.85 <= w.confidence <= 1 for w in page.words if "観光入込客数" in w.text)
+
+
+def test_an_invisible_layer_that_disagrees_with_our_reading_is_ignored(tmp_path):
+    prose = next(i for i, p in enumerate(pymupdf.open(OME_PLAN)) if "観光入込客数" in p.get_text())
+    doc, _ = make_scans.image_pdf(OME_PLAN, [prose], np.random.default_rng(5))
+    truth = pdf.read_pdf_layout(OME_PLAN).pages[prose]
+    for line in truth.lines:  # a layer of another text at the lines' places (a wrong-language OCR)
+        doc[0].insert_text((line.bbox[0], line.bbox[3]), "ｏｒＪｊｐ１］回" * 3, fontname="japan",
+                           fontsize=9, render_mode=3)
+    path = _save(doc, tmp_path)
+    page = pdf.read_pdf_layout(path).pages[0]
+    assert (page.page_class, page.read_as) == ("image_with_invisible_text", "ocr")
+    assert "観光入込客数" in page.text and "ｏｒＪｊｐ" not in page.text and "orJjp" not in page.text
 
 
 def test_pages_are_reported_as_they_are_read_and_stored(tmp_path):

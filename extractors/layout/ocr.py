@@ -58,6 +58,11 @@ class OcrSettings:
     # scales every line to 36 px itself, so only the layout analysis gets cheaper (~3 % of a
     # page at 24 px), and on the dev scans the CER moved both ways (ome 6.6 → 6.1 %, rumoi 5.4 → 6.2 %).
     prose_text_height_px: int | None = None
+    # An invisible text layer is used for the text outside the grids when its lines agree
+    # with our own reading of the longest few of them (difflib ratio); below that it is
+    # ignored. Measured on the dev scans (docs: README "Scanned pages").
+    layer_agreement: float = 0.85
+    layer_sample_lines: int = 3
     prose_psm: int = 3                     # Tesseract's page segmentation for the text outside grids
 
 
@@ -70,6 +75,11 @@ class OcrResult:
     rulings: list[Ruling]
     engine: str
     skew_deg: float = 0.0
+    # the invisible text layer's agreement with our own reading of a sample of its lines
+    # (0–1), when the page had one; its words were used for the text outside the grids
+    # when it reached OcrSettings.layer_agreement
+    layer_agreement: float | None = None
+    prose_from_layer: bool = False
 
     @property
     def mean_confidence(self) -> float | None:
@@ -224,6 +234,7 @@ ROMAN_LOOKALIKE = re.compile(r"^(?:[1lIL|]{2,3}(?=[.．、])|[1lIT|１ＩＴ]|[�
 NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ"}
 LOOKALIKE_OF = {**dict.fromkeys("1lIT|１ＩＴ", "Ⅰ"), "中": "Ⅱ", **dict.fromkeys("四皿川", "Ⅲ")}
 HEADING_MIN_CHARS = 5
+SPECK_PX = 2
 COUNTED = re.compile(rf"^\S\s*{UNIT_AFTER}")
 
 
@@ -236,6 +247,17 @@ def column_runs(ink: np.ndarray) -> list[tuple[int, int]]:
     inked = ink.any(axis=0)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def glyph_runs(ink: np.ndarray) -> list[tuple[int, int]]:
+    """column_runs without dust: a run a few pixels wide and high is a speck, not a glyph."""
+    speck = max(SPECK_PX, 0.08 * ink.shape[0])
+    out = []
+    for a, b in column_runs(ink):
+        top, bottom = _rows(ink[:, a:b + 1])
+        if b - a + 1 > speck or bottom - top + 1 > speck:
+            out.append((a, b))
+    return out
 
 
 def _rows(glyph: np.ndarray) -> tuple[int, int]:
@@ -288,7 +310,7 @@ def leading_numeral(ink: np.ndarray) -> tuple[str | None, bool]:
     (川's strokes differ in height), or one glyph whose two or three stems are joined by
     serif bars (四 and 皿 cross four strokes, 中 has no bars)."""
     height = ink.shape[0]
-    runs = column_runs(ink)
+    runs = glyph_runs(ink)
     if height < 8 or not runs:
         return None, False
     first = ink[:, runs[0][0]:runs[0][1] + 1]
@@ -329,7 +351,7 @@ def restore_item_period(text: str, ink: np.ndarray) -> str:
     match = LEADING_NUMBER.match(text)
     if not match or len(text) < HEADING_MIN_CHARS or COUNTED.match(text[len(match[1]) - 1:]):
         return text
-    runs = column_runs(ink)
+    runs = glyph_runs(ink)
     digits = len(match[1])
     if len(runs) <= digits or any(_rows(ink[:, a:b + 1])[1] - _rows(ink[:, a:b + 1])[0] + 1 < 0.5 * ink.shape[0]
                                   for a, b in runs[:digits]):
@@ -369,14 +391,12 @@ def restore_heading_number(text: str, ink: np.ndarray, line_text: str | None = N
 # The ditto mark 〃 is not in Tesseract's jpn model either: `〃 （BtoC）` comes back as
 # `7 (BtoC)` or `/ (BtoC)`.
 DITTO_LOOKALIKE = re.compile(rf"^[7/'\"″ノク1l|]\s*(?=[(（{CJK}])")
-SPECK_PX = 2
 
 
 def leading_ditto_mark(ink: np.ndarray) -> bool:
     """Whether a line's ink starts with a ditto mark: two short strokes side by side, alike,
     well under the height of the line's other glyphs, then a gap."""
-    runs = [(a, b) for a, b in column_runs(ink) if b - a + 1 > SPECK_PX or _rows(ink[:, a:b + 1])[1]
-            - _rows(ink[:, a:b + 1])[0] + 1 > SPECK_PX]
+    runs = glyph_runs(ink)
     if len(runs) < 3:
         return False  # a mark alone, or with one glyph after it: nothing to measure it against
     rows = [_rows(ink[:, a:b + 1]) for a, b in runs]
@@ -866,17 +886,21 @@ def text_bands(ink: np.ndarray, min_share: float = 0.4) -> list[tuple[int, int]]
 LINE_RETRY_CONFIDENCE = 0.6
 
 
+def _read_line(piece: np.ndarray, dpi: int) -> list[tuple]:
+    """One text line: single-line mode, then raw-line mode when unsure (the single-line mode's
+    layout analysis can find no line in a clean band; the raw-line mode has none)."""
+    read = _read_cell(piece, 7, dpi)
+    if _confidence(read) < LINE_RETRY_CONFIDENCE:
+        read = max(read, _read_cell(piece, 13, dpi), key=lambda r: sum(len(t) * c for _, t, c in r))
+    return read
+
+
 def _read_lines_alone(crop: np.ndarray, bands: list[tuple[int, int]], dpi: int) -> list[tuple]:
     """A cell's lines, each recognised alone in single-line mode; boxes in the crop's pixels."""
     lines = []
     for top, bottom in bands:
         piece = np.pad(crop[top:bottom + 1], ((10, 10), (0, 0)), constant_values=255)
-        read = _read_cell(piece, 7, dpi)
-        if _confidence(read) < LINE_RETRY_CONFIDENCE:
-            # the single-line mode's layout analysis can find no line in a clean band; the
-            # raw-line mode has none
-            read = max(read, _read_cell(piece, 13, dpi), key=lambda r: sum(len(t) * c for _, t, c in r))
-        for (x0, y0, x1, y1), text, conf in read:
+        for (x0, y0, x1, y1), text, conf in _read_line(piece, dpi):
             lines.append(((x0, y0 + top - 10, x1, y1 + top - 10), text, conf))
     return lines
 
@@ -896,9 +920,113 @@ def _typical_run(rows: np.ndarray) -> int:
     return best
 
 
+def _layer_lines(text_layer: list[tuple], grid_boxes: list[tuple]) -> list[list[tuple]]:
+    """The invisible layer's words outside the grids (pymupdf tuples, page points), by text
+    line as it prints: the layer's own lines joined where they stand on one (its `8.` can be
+    a line of its own beside `新たな需要の…`); _layer_words splits them where a wide gap opens."""
+    groups: dict = {}
+    for word in text_layer:
+        cx, cy = (word[0] + word[2]) / 2, (word[1] + word[3]) / 2
+        if not word[4].strip() or any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in grid_boxes):
+            continue
+        groups.setdefault((word[5], word[6]), []).append(word)
+    merged: list[list[tuple]] = []
+    for group in sorted(groups.values(), key=lambda g: min(w[0] for w in g)):
+        top, bottom = min(w[1] for w in group), max(w[3] for w in group)
+        left = min(w[0] for w in group)
+        for line in merged:
+            ltop, lbottom = min(w[1] for w in line), max(w[3] for w in line)
+            near = left - max(w[2] for w in line) <= 1.2 * (lbottom - ltop)  # one run, as _segments joins
+            if near and min(bottom, lbottom) - max(top, ltop) > 0.5 * min(bottom - top, lbottom - ltop):
+                line.extend(group)
+                break
+        else:
+            merged.append(list(group))
+    return sorted((sorted(g, key=lambda w: w[0]) for g in merged), key=lambda g: (g[0][1], g[0][0]))
+
+
+def _to_px(box, scale: float, origin, turn: tuple[float, float, float] = (0.0, 0.0, 0.0)
+           ) -> tuple[int, int, int, int]:
+    """A box in page points → pixels of the deskewed image (`turn`: its angle in degrees and
+    centre; the box moves with its centre, a fraction of a degree does not change its size)."""
+    ox, oy = origin
+    x0, y0, x1, y1 = ((box[0] - ox) / scale, (box[1] - oy) / scale, (box[2] - ox) / scale, (box[3] - oy) / scale)
+    angle, cx, cy = turn
+    if angle:
+        import math
+
+        t = math.radians(angle)
+        mx, my = (x0 + x1) / 2 - cx, (y0 + y1) / 2 - cy
+        dx = cx + mx * math.cos(t) + my * math.sin(t) - (x0 + x1) / 2
+        dy = cy - mx * math.sin(t) + my * math.cos(t) - (y0 + y1) / 2
+        x0, x1, y0, y1 = x0 + dx, x1 + dx, y0 + dy, y1 + dy
+    return int(x0), int(y0), int(round(x1)), int(round(y1))
+
+
+def _comparable(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def layer_agreement(image: np.ndarray, lines: list[list[tuple]], scale: float, origin,
+                    settings: OcrSettings, turn: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> float | None:
+    """How far the layer's text agrees with ours: the mean difflib ratio of its longest few
+    lines against our own single-line reading of the same boxes (None: no line to compare)."""
+    import difflib
+
+    ratios = []
+    longest = sorted(lines, key=lambda g: -sum(len(w[4]) for w in g))[:settings.layer_sample_lines]
+    for group in longest:
+        x0, y0, x1, y1 = _to_px((min(w[0] for w in group), min(w[1] for w in group),
+                                 max(w[2] for w in group), max(w[3] for w in group)), scale, origin, turn)
+        # the line's own box (its neighbours' glyphs above and below would be read too)
+        crop = image[max(y0 - 2, 0):y1 + 2, max(x0 - 4, 0):x1 + 4]
+        if crop.size == 0:
+            continue
+        ours = "".join(t for _, t, _ in _read_line(np.pad(crop, 10, constant_values=255), settings.dpi))
+        theirs = join_cjk_spacing(" ".join(w[4] for w in group))
+        ratios.append(difflib.SequenceMatcher(None, _comparable(ours), _comparable(theirs)).ratio())
+    return round(sum(ratios) / len(ratios), 3) if ratios else None
+
+
+def text_band(ink: np.ndarray) -> np.ndarray:
+    """The rows of a box that hold its text line: the tallest run of inked rows (a layer's
+    box is taller than its text and takes in the tails of the lines above and below)."""
+    inked = ink.any(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    if edges.size == 0:
+        return ink
+    runs = list(zip(edges[::2], edges[1::2]))
+    top, bottom = max(runs, key=lambda r: r[1] - r[0])
+    return ink[top:bottom]
+
+
+def _layer_words(lines: list[list[tuple]], ink: np.ndarray, scale: float, origin, confidence: float,
+                 turn: tuple[float, float, float] = (0.0, 0.0, 0.0)) -> list[tuple]:
+    """The layer's lines as OCR word tuples: its Tesseract spacing undone, runs split where a
+    wide gap opens, the usual OCR slips cleaned, numerals and ditto marks put back from the ink."""
+    out = []
+    ox, oy = origin
+    line_no = 0
+    for group in lines:
+        words = [(_to_px(w[:4], scale, origin, turn), w[4], confidence) for w in group]
+        height = max(int(np.median([b[3] - b[1] for b, _, _ in words])), 1)
+        line_no += 1
+        for n, run in enumerate(_segments(words, 1.2 * height)):
+            (x0, y0, x1, y1), text, conf = _join(run)
+            if n == 0:
+                # from a little left of the layer's box, which can cut into the first glyph or
+                # leave out a numeral the layer did not read
+                left = max(x0 - int(1.5 * height), 0)
+                text = restore_from_ink(text, text_band(ink[max(y0, 0):y1, left:x1]), " ".join(w[1] for w in words))
+            if text:
+                out.append((ox + x0 * scale, oy + y0 * scale, ox + x1 * scale, oy + y1 * scale,
+                            text, 500 + group[0][5], line_no, n, round(conf, 3)))
+    return out
+
+
 def read_image(gray: np.ndarray, scale: float, settings: OcrSettings = OcrSettings(),
                origin: tuple[float, float] = (0.0, 0.0), layout_settings=None, page_number: int = 0,
-               blank_outside_tables: bool = False) -> OcrResult:
+               blank_outside_tables: bool = False, text_layer: list[tuple] | None = None) -> OcrResult:
     """Words and rulings of one grayscale image whose pixel (0, 0) is at `origin` (points) and
     whose pixels are `scale` points wide. With blank_outside_tables only the grids are read
     (a picture on a born-digital page: text around it is the page's own)."""
@@ -926,12 +1054,21 @@ def read_image(gray: np.ndarray, scale: float, settings: OcrSettings = OcrSettin
             words.extend(_cell_words(cleaned, ink, px, scale, origin, settings, block))
         tx0, ty0, tx1, ty1 = (int(round((v - o) / scale)) for v, o in zip(table.bbox, (ox, oy, ox, oy)))
         outside[max(ty0, 0):ty1 + 1, max(tx0, 0):tx1 + 1] = 255
+    agreement, from_layer = None, False
     if not blank_outside_tables:
-        if _has_tesserocr():
+        layer = _layer_lines(text_layer, [t.bbox for t in grids]) if text_layer and _has_tesserocr() else []
+        turn = (angle, gray.shape[1] / 2, gray.shape[0] / 2)
+        if layer:
+            agreement = layer_agreement(outside, layer, scale, origin, settings, turn)
+            from_layer = agreement is not None and agreement >= settings.layer_agreement
+        if from_layer:
+            words.extend(_layer_words(layer, outside < level, scale, origin, agreement, turn))
+        elif _has_tesserocr():
             words.extend(_page_words(outside, scale, origin, settings, 0, outside < level))
         else:
             words.extend(_pymupdf_words(outside, scale, origin, settings, ink))
-    return OcrResult(words=words, rulings=rulings, engine=engine_name(), skew_deg=angle)
+    return OcrResult(words=words, rulings=rulings, engine=engine_name(), skew_deg=angle,
+                     layer_agreement=agreement, prose_from_layer=from_layer)
 
 
 def _pymupdf_words(image: np.ndarray, scale: float, origin, settings: OcrSettings, ink) -> list[tuple]:
@@ -967,7 +1104,7 @@ def render_gray(page, dpi: int, clip=None) -> np.ndarray:
 
 
 def read_page(page, settings: OcrSettings = OcrSettings(), layout_settings=None, page_number: int = 0,
-              clip=None, grids_only: bool = False) -> OcrResult:
+              clip=None, grids_only: bool = False, text_layer: list[tuple] | None = None) -> OcrResult:
     """OCR of a pymupdf page (or of the `clip` rectangle of it, e.g. a picture), in page points.
 
     The page is rendered as it prints: an invisible text layer (render mode 3) does not
@@ -980,7 +1117,7 @@ def read_page(page, settings: OcrSettings = OcrSettings(), layout_settings=None,
     gray = render_gray(page, settings.dpi, rect)
     scale = rect.width / gray.shape[1]
     return read_image(gray, scale, settings, (rect.x0, rect.y0), layout_settings, page_number,
-                      blank_outside_tables=grids_only)
+                      blank_outside_tables=grids_only, text_layer=text_layer)
 
 
 def ocr_words(page, settings: OcrSettings = OcrSettings()) -> tuple[list[tuple], list[Ruling]]:

@@ -193,9 +193,11 @@ def _read_by_ocr(page, number: int, page_class: str, raw_words, settings: Layout
     from extractors.layout import rulings as table_stages
     from extractors.layout.stream import stream_tables
 
-    result = ocr.read_page(page, layout_settings=settings, page_number=number)
+    layer = raw_words if page_class == INVISIBLE_TEXT else None
+    result = ocr.read_page(page, layout_settings=settings, page_number=number, text_layer=layer)
     words, lines = _ocr_words(result.words, number)
-    read_as = "ocr"
+    # the layer's text outside the grids, where it agreed with our reading of its lines
+    read_as = "ocr+text_layer" if result.prose_from_layer else "ocr"
     if not words and page_class == INVISIBLE_TEXT and raw_words:
         # Our own reading found nothing: the layer is all there is (its spacing undone).
         words, lines = _words([(*w[:4], ocr.join_cjk_spacing(w[4]), *w[5:]) for w in raw_words], number)

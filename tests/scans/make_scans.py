@@ -160,15 +160,19 @@ OTHER_PRODUCERS = tuple(sorted((ROOT / "tests" / "synthetic_plans").glob("*.pdf"
                  "ov_pre2019_years", "ov_hrules"))
 
 
-def make_other_producers(out: Path) -> list[Path]:
-    """Image-only scans of OTHER_PRODUCERS in OUT, with their gold in OUT/gold."""
+def make_other_producers(out: Path, layer: bool = False) -> list[Path]:
+    """Image-only scans of OTHER_PRODUCERS in OUT (with Tesseract's invisible text layer:
+    `layer`), with their gold in OUT/gold."""
     (out / "gold").mkdir(parents=True, exist_ok=True)
     made = []
     for source in OTHER_PRODUCERS:
         count = pymupdf.open(source).page_count
-        doc, _ = image_pdf(source, list(range(count)), np.random.default_rng(seed_of(source.stem)))
-        name = f"{source.stem}_scan.pdf"
-        doc.save(out / name, garbage=3, deflate=True)
+        doc, jpegs = image_pdf(source, list(range(count)), np.random.default_rng(seed_of(source.stem)))
+        name = f"{source.stem}_{'ocrlayer' if layer else 'scan'}.pdf"
+        if layer:
+            with_tesseract_layer(jpegs, out / name)
+        else:
+            doc.save(out / name, garbage=3, deflate=True)
         gold = json.loads((source.parent / "gold" / f"{source.name}.json").read_text(encoding="utf-8"))
         gold["document"] = name
         (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
