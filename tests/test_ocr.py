@@ -523,3 +523,15 @@ def test_a_scanned_overview_ruled_by_horizontal_lines_keeps_each_label_with_its_
     assert (plan.chamber, plan.chamber_corporate_number) == (gold["plan"]["chamber"], gold["plan"]["corporate_number"])
     emails = {c.email for c in result.contacts}
     assert {c["email"] for c in gold["contacts"] if c.get("email")} <= emails
+
+
+def test_a_cell_whose_reading_leaves_most_of_its_ink_unread_is_read_again(tmp_path):
+    """Wide full-width digits (`３０者`) that the single-line mode drops, leaving `者`."""
+    source = SYNTHETIC_PLANS / "synthetic_fullwidth_cci.pdf"
+    index = next(i for i, p in enumerate(pymupdf.open(source)) if "経営分析" in p.get_text() and "頻度" in p.get_text())
+    doc, _ = make_scans.image_pdf(source, [index], np.random.default_rng(make_scans.seed_of(source.stem)))
+    page = pdf.read_pdf_layout(_save(doc, tmp_path)).pages[0]
+    rows = {row[0]: row[1:] for table in page.tables for row in table.rows_text()}
+    analysed = next(values for label, values in rows.items() if "経営分析" in label)
+    visits = next(values for label, values in rows.items() if "頻度" in label)
+    assert analysed[1:3] == ["30者", "30者"] and visits[0] == "40回"

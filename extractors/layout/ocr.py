@@ -834,6 +834,11 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
     # the reading with the most characters expected right: a confident fragment (`費` for
     # `管理費`) must not beat a fuller, less certain reading
     lines = max(readings, key=lambda r: sum(len(t) * c for _, t, c in r))
+    if single and _covered_width(lines) < 0.6 * (crop.shape[1] - 20):
+        # the reading leaves most of the ink unread (`者` for `３０者`: wide full-width digits
+        # dropped): the raw-line mode too, and the fuller reading kept
+        readings.append(_read_cell(crop, 13, int(settings.dpi * factor)))
+        lines = max(readings, key=lambda r: sum(len(t) * c for _, t, c in r))
     out = []
     ox, oy = origin
     for line_no, ((wx0, wy0, wx1, wy1), text, conf) in enumerate(lines):
@@ -903,6 +908,11 @@ def _read_lines_alone(crop: np.ndarray, bands: list[tuple[int, int]], dpi: int) 
         for (x0, y0, x1, y1), text, conf in _read_line(piece, dpi):
             lines.append(((x0, y0 + top - 10, x1, y1 + top - 10), text, conf))
     return lines
+
+
+def _covered_width(lines: list[tuple]) -> int:
+    """Pixels of width the boxes of a reading's lines cover (the widest line)."""
+    return max((box[2] - box[0] for box, _, _ in lines), default=0)
 
 
 def _confidence(lines: list[tuple]) -> float:
