@@ -242,11 +242,15 @@ def _runs_in_row(row: np.ndarray) -> int:
     return int(np.count_nonzero(row[1:] & ~row[:-1]) + int(row[0])) if row.size else 0
 
 
+def true_runs(profile: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of True in a 1-D profile, in order."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], profile.astype(np.int8), [0]))))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
 def column_runs(ink: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) columns of each run of inked columns of a line's ink, left to right."""
-    inked = ink.any(axis=0)
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
-    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+    return true_runs(ink.any(axis=0))
 
 
 def glyph_runs(ink: np.ndarray) -> list[tuple[int, int]]:
@@ -353,8 +357,8 @@ def restore_item_period(text: str, ink: np.ndarray) -> str:
         return text
     runs = glyph_runs(ink)
     digits = len(match[1])
-    if len(runs) <= digits or any(_rows(ink[:, a:b + 1])[1] - _rows(ink[:, a:b + 1])[0] + 1 < 0.5 * ink.shape[0]
-                                  for a, b in runs[:digits]):
+    if len(runs) <= digits or any(bottom - top + 1 < 0.5 * ink.shape[0]
+                                  for top, bottom in (_rows(ink[:, a:b + 1]) for a, b in runs[:digits])):
         return text
     return f"{match[1]}．{text[digits:]}" if _is_dot(ink, runs[digits]) else text
 
@@ -715,8 +719,7 @@ def _page_words(image: np.ndarray, scale: float, origin, settings: OcrSettings, 
             words = [(_unscaled(box, factor), text, conf) for box, text, conf in words]
         height = max((line_box[3] - line_box[1]) if line_box else 0, 1)
         words = _reread_addresses(image, _drop_specks(words, height), dpi)
-        runs = _segments(words, 1.2 * height)
-        for n, run in enumerate(runs):
+        for n, run in enumerate(_segments(words, 1.2 * height)):
             (x0, y0, x1, y1), text, conf = _join(run)
             if n == 0 and line_box:
                 text = restore_from_ink(text, ink[line_box[1]:line_box[3], min(line_box[0], x0):x1],
@@ -730,12 +733,9 @@ def _page_words(image: np.ndarray, scale: float, origin, settings: OcrSettings, 
 def text_line_height(ink: np.ndarray, min_px: int = 6) -> int:
     """The median height of the page's text lines: runs of rows holding ink (a row counts
     when a few of its pixels are dark, so dust does not make a line); 0 when none."""
-    rows = np.count_nonzero(ink, axis=1) >= 3
-    padded = np.concatenate(([False], rows, [False])).astype(np.int8)
-    edges = np.diff(padded)
-    heights = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
-    heights = heights[heights >= min_px]
-    return int(np.median(heights)) if heights.size else 0
+    heights = [b - a + 1 for a, b in true_runs(np.count_nonzero(ink, axis=1) >= 3)]
+    heights = [h for h in heights if h >= min_px]
+    return int(np.median(heights)) if heights else 0
 
 
 def prose_factor(line_height: int, target_px: int | None) -> float:
@@ -833,12 +833,12 @@ def _cell_words(cleaned: np.ndarray, ink: np.ndarray, cell_px: tuple[int, int, i
             readings.append(_read_lines_alone(crop, bands, int(settings.dpi * factor)))
     # the reading with the most characters expected right: a confident fragment (`費` for
     # `管理費`) must not beat a fuller, less certain reading
-    lines = max(readings, key=lambda r: sum(len(t) * c for _, t, c in r))
+    lines = max(readings, key=_expected_right)
     if single and _covered_width(lines) < 0.6 * (crop.shape[1] - 20):
         # the reading leaves most of the ink unread (`者` for `３０者`: wide full-width digits
         # dropped): the raw-line mode too, and the fuller reading kept
         readings.append(_read_cell(crop, 13, int(settings.dpi * factor)))
-        lines = max(readings, key=lambda r: sum(len(t) * c for _, t, c in r))
+        lines = max(readings, key=_expected_right)
     out = []
     ox, oy = origin
     for line_no, ((wx0, wy0, wx1, wy1), text, conf) in enumerate(lines):
@@ -872,9 +872,7 @@ def _read_cell(crop: np.ndarray, psm: int, dpi: int) -> list[tuple]:
 def text_bands(ink: np.ndarray, min_share: float = 0.4) -> list[tuple[int, int]]:
     """(top, bottom) rows of each text line of a cell's ink: runs of inked rows, a run much
     lower than the tallest (a stray mark, a comma's tail) joined to its nearest neighbour."""
-    inked = ink.any(axis=1)
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
-    bands = [[int(a), int(b) - 1] for a, b in zip(edges[::2], edges[1::2])]
+    bands = [list(run) for run in true_runs(ink.any(axis=1))]
     if not bands:
         return []
     tallest = max(b - a + 1 for a, b in bands)
@@ -896,7 +894,7 @@ def _read_line(piece: np.ndarray, dpi: int) -> list[tuple]:
     layout analysis can find no line in a clean band; the raw-line mode has none)."""
     read = _read_cell(piece, 7, dpi)
     if _confidence(read) < LINE_RETRY_CONFIDENCE:
-        read = max(read, _read_cell(piece, 13, dpi), key=lambda r: sum(len(t) * c for _, t, c in r))
+        read = max(read, _read_cell(piece, 13, dpi), key=_expected_right)
     return read
 
 
@@ -915,19 +913,20 @@ def _covered_width(lines: list[tuple]) -> int:
     return max((box[2] - box[0] for box, _, _ in lines), default=0)
 
 
+def _expected_right(lines: list[tuple]) -> float:
+    """A reading's characters expected right: its characters weighted by their confidence."""
+    return sum(len(t) * c for _, t, c in lines)
+
+
 def _confidence(lines: list[tuple]) -> float:
     """A reading's score: its characters' mean confidence (nothing read scores 0)."""
     chars = sum(len(t) for _, t, _ in lines)
-    return sum(len(t) * c for _, t, c in lines) / chars if chars else 0.0
+    return _expected_right(lines) / chars if chars else 0.0
 
 
 def _typical_run(rows: np.ndarray) -> int:
     """The longest run of inked rows: one text line's height."""
-    best = run = 0
-    for value in rows:
-        run = run + 1 if value else 0
-        best = max(best, run)
-    return best
+    return max((b - a + 1 for a, b in true_runs(rows)), default=0)
 
 
 def _layer_lines(text_layer: list[tuple], grid_boxes: list[tuple]) -> list[list[tuple]]:
@@ -1001,13 +1000,11 @@ def layer_agreement(image: np.ndarray, lines: list[list[tuple]], scale: float, o
 def text_band(ink: np.ndarray) -> np.ndarray:
     """The rows of a box that hold its text line: the tallest run of inked rows (a layer's
     box is taller than its text and takes in the tails of the lines above and below)."""
-    inked = ink.any(axis=1)
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
-    if edges.size == 0:
+    runs = true_runs(ink.any(axis=1))
+    if not runs:
         return ink
-    runs = list(zip(edges[::2], edges[1::2]))
     top, bottom = max(runs, key=lambda r: r[1] - r[0])
-    return ink[top:bottom]
+    return ink[top:bottom + 1]
 
 
 def _layer_words(lines: list[list[tuple]], ink: np.ndarray, scale: float, origin, confidence: float,
