@@ -114,8 +114,10 @@ def pictures_pdf(source: Path, target: Path) -> None:
     doc.save(target, garbage=3, deflate=True)
 
 
-def write_gold(source_stem: str, name: str, out: Path, overview_only: bool = False) -> None:
-    gold = json.loads((GOLD / f"{source_stem}.pdf.json").read_text(encoding="utf-8"))
+def write_gold(source_stem: str, name: str, out: Path, overview_only: bool = False,
+               gold_file: Path | None = None) -> None:
+    """OUT/NAME.json: the source's gold (a dev plan's, or `gold_file`) renamed to NAME."""
+    gold = json.loads((gold_file or GOLD / f"{source_stem}.pdf.json").read_text(encoding="utf-8"))
     gold["document"] = name
     if overview_only:
         gold = {"document": name, "kind": gold["kind"], "plan": gold["plan"]}
@@ -173,9 +175,7 @@ def make_other_producers(out: Path, layer: bool = False) -> list[Path]:
             with_tesseract_layer(jpegs, out / name)
         else:
             doc.save(out / name, garbage=3, deflate=True)
-        gold = json.loads((source.parent / "gold" / f"{source.name}.json").read_text(encoding="utf-8"))
-        gold["document"] = name
-        (out / "gold" / f"{name}.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_gold(source.stem, name, out / "gold", gold_file=source.parent / "gold" / f"{source.name}.json")
         made.append(out / name)
     return made
 

@@ -153,8 +153,8 @@ def _split_between_labels(rows: list[list[Line]], labels: list[Line]) -> list[li
     """A row that two labels stand beside is split at its widest gap between their middles
     (rows set close together look like one to _value_rows)."""
     out: list[list[Line]] = []
+    centres = sorted((l.bbox[1] + l.bbox[3]) / 2 for l in labels)
     for row in rows:
-        centres = sorted((l.bbox[1] + l.bbox[3]) / 2 for l in labels)
         inside = [c for c in centres if row[0].bbox[1] <= c <= max(l.bbox[3] for l in row)]
         pieces = [row]
         for upper, lower in zip(inside, inside[1:]):
@@ -195,17 +195,18 @@ def labels_before_their_rows(lines: list[Line], settings: PlanSettings) -> list[
                    if min(l.bbox[1] for l in row) <= centre <= max(l.bbox[3] for l in row)]
         if len(holding) == 1:
             placed[holding[0]] = None if holding[0] in placed else label  # two labels: no telling
-    moved = {id(label): i for i, label in placed.items() if label is not None}
-    if not moved:
-        return lines
-    first_of_row = {id(min(rows[i], key=lines.index)): i for i in moved.values()}
     label_of_row = {i: label for i, label in placed.items() if label is not None}
+    if not label_of_row:
+        return lines
+    position = {id(line): n for n, line in enumerate(lines)}
+    label_before = {id(min(rows[i], key=lambda l: position[id(l)])): label for i, label in label_of_row.items()}
+    moved = {id(label) for label in label_of_row.values()}
     out: list[Line] = []
     for line in lines:
         if id(line) in moved:
             continue
-        if id(line) in first_of_row:
-            out.append(label_of_row[first_of_row[id(line)]])
+        if id(line) in label_before:
+            out.append(label_before[id(line)])
         out.append(line)
     return out
 
