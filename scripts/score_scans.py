@@ -128,10 +128,14 @@ def process_cpu_seconds(work: Path) -> float:
     return round(cpu, 2)
 
 
+# scans of other producers' documents, made afresh in their kind's folder (make_other_producers)
+OTHER_KINDS = ("other", "other_ocrlayer")
+
+
 def ensure_docs(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...]) -> Path:
     """The scanned documents of `plans`, made once (tests/scans/make_scans.py) and kept in WORK/docs."""
     docs = work / "docs"
-    missing = [k for k in kinds for p in plans if not k.startswith("other") and not (docs / f"{p}_{k}.pdf").is_file()]
+    missing = [k for k in kinds for p in plans if k not in OTHER_KINDS and not (docs / f"{p}_{k}.pdf").is_file()]
     if missing:
         make_scans.make(docs, plans, tuple(sorted(set(missing), key=kinds.index)))
     return docs
@@ -155,17 +159,18 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
     for kind in kinds:
         folder = work / kind
         shutil.rmtree(folder, ignore_errors=True)
-        if kind in ("other", "other_ocrlayer"):
+        if kind in OTHER_KINDS:
             files = make_scans.make_other_producers(folder, layer=kind == "other_ocrlayer")
             sources = {f: next(s for s in make_scans.OTHER_PRODUCERS if f.name.startswith(f"{s.stem}_")) for f in files}
         else:
             (folder / "gold").mkdir(parents=True)
-            files = [docs / f"{p}_{kind}.pdf" for p in plans]
-            for path in files:
+            files, sources = [], {}
+            for stem in plans:
+                path = docs / f"{stem}_{kind}.pdf"
                 shutil.copy(path, folder / path.name)
-                stem = next(p for p in plans if path.name.startswith(p))
                 make_scans.write_gold(stem, path.name, folder / "gold", overview_only=kind == "overview")
-            sources = {f: make_scans.RAW / f"{next(p for p in plans if f.name.startswith(p))}.pdf" for f in files}
+                files.append(path)
+                sources[path] = make_scans.RAW / f"{stem}.pdf"
         db = folder / "scans.duckdb"
         cpu, run = ingest_cpu_seconds(folder, db)
         pages = sum(pymupdf.open(f).page_count for f in files)
@@ -176,7 +181,7 @@ def score_kinds(work: Path, plans: tuple[str, ...], kinds: tuple[str, ...], cer:
                    "net_cpu_s_per_page": round(max(cpu - fixed, 0) / pages, 2),
                    "load_average": [round(x, 2) for x in os.getloadavg()],
                    "ingest": run.stderr.strip().splitlines()[-12:]}
-        if kind in ("scan", "ocrlayer", "overview", "other", "other_ocrlayer") and cer:
+        if kind in ("scan", "ocrlayer", "overview", *OTHER_KINDS) and cer:
             measured = [cer_of(f, sources[f]) for f in files]
             figures["cer"] = [c.get("cer") for c in measured]
             if any("cer_text_layer" in c for c in measured):
@@ -196,7 +201,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "out" / "scans")
     parser.add_argument("--only", action="append", choices=make_scans.PLANS)
-    parser.add_argument("--kinds", default=",".join((*make_scans.KINDS, "other", "other_ocrlayer")))
+    parser.add_argument("--kinds", default=",".join((*make_scans.KINDS, *OTHER_KINDS)))
     parser.add_argument("--no-cer", action="store_true")
     args = parser.parse_args(argv)
     plans = tuple(args.only or make_scans.PLANS)
